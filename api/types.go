@@ -1,0 +1,68 @@
+package api
+
+import "time"
+
+// Peer is one member of the gossip cluster as this daemon sees it.
+type Peer struct {
+	Name     string    `json:"name"`
+	Nickname string    `json:"nickname"`
+	Addr     string    `json:"addr"`
+	State    string    `json:"state"` // alive, suspect, dead, left
+	LastSeen time.Time `json:"lastSeen"`
+	Version  string    `json:"version"`
+	Local    bool      `json:"local,omitempty"`
+}
+
+// Share is one peer's part of the allocation range.
+type Share struct {
+	Peer      string  `json:"peer"`
+	Nickname  string  `json:"nickname,omitempty"`
+	Addresses uint64  `json:"addresses"`
+	Percent   float64 `json:"percent"`
+	Reachable bool    `json:"reachable"`
+}
+
+// IPAM is the state of the mesh allocator.
+type IPAM struct {
+	Range  string  `json:"range"`
+	Shares []Share `json:"shares"`
+	Owned  uint64  `json:"owned"` // addresses this peer owns
+	Used   int     `json:"used"`  // of which allocated
+	Error  string  `json:"error,omitempty"`
+}
+
+// Network is a network the daemon serves.
+type Network struct {
+	ID        string `json:"id"`
+	Name      string `json:"name,omitempty"`
+	Driver    string `json:"driver"`
+	Multicast bool   `json:"multicast"`
+	Endpoints int    `json:"endpoints"`
+}
+
+// Status is the whole answer of GET /status.
+type Status struct {
+	Version  string    `json:"version"`
+	Self     Peer      `json:"self"`
+	Peers    []Peer    `json:"peers"`
+	Known    []string  `json:"known"` // addresses the daemon keeps re-joining
+	IPAM     IPAM      `json:"ipam"`
+	Networks []Network `json:"networks"`
+	Docker   string    `json:"docker"` // "connected", or why not
+}
+
+// PeersRequest is the body of POST /connect and POST /forget.
+type PeersRequest struct {
+	Peers []string `json:"peers"`
+}
+
+// ConnectResult answers POST /connect.
+type ConnectResult struct {
+	Joined int    `json:"joined"`
+	Error  string `json:"error,omitempty"`
+}
+
+// ErrorBody is the body of every failed call.
+type ErrorBody struct {
+	Error string `json:"error"`
+}
