@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"weave.works/weave/api"
+)
+
+func status(args []string) error {
+	c, rest, asJSON, err := statusFlags(args)
+	if err != nil {
+		return err
+	}
+	what := "summary"
+	if len(rest) > 1 {
+		return fmt.Errorf("status takes at most one of peers, ipam, networks; got %v", rest)
+	}
+	if len(rest) == 1 {
+		what = rest[0]
+	}
+	show, ok := map[string]func(io.Writer, api.Status){
+		"summary": printSummary, "peers": printPeers, "ipam": printIPAM,
+		"networks": printNetworks,
+	}[what]
+	if !ok {
+		return fmt.Errorf("unknown status %q: use peers, ipam or networks", what)
+	}
+	ctx, cancel := withTimeout()
+	defer cancel()
+	s, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	show(os.Stdout, s)
+	return nil
+}
+
+func printSummary(w io.Writer, s api.Status) {
+	alive := 0
+	for _, p := range s.Peers {
+		if p.State == "alive" {
+			alive++
+		}
+	}
+	names := make([]string, 0, len(s.Networks))
+	for _, n := range s.Networks {
+		names = append(names, shortID(n.ID))
+	}
+	row := func(k, v string) { fmt.Fprintf(w, "%12s: %s\n", k, v) }
+	row("Version", s.Version)
+	row("Name", fmt.Sprintf("%s (%s)", s.Self.Name, s.Self.Nickname))
+	row("Address", s.Self.Addr)
+	row("Peers", fmt.Sprintf("%d (%d alive)", len(s.Peers), alive))
+	row("IPAM", ipamLine(s.IPAM))
+	row("Networks", fmt.Sprintf("%d %s", len(s.Networks), strings.Join(names, " ")))
+	row("Docker", s.Docker)
+}
+
+func ipamLine(m api.IPAM) string {
+	if m.Error != "" {
+		return "error: " + m.Error
+	}
+	return fmt.Sprintf("range %s, this peer owns %d addresses, %d in use", m.Range, m.Owned, m.Used)
+}
+
+func printPeers(w io.Writer, s api.Status) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tNICKNAME\tADDRESS\tSTATE\tLAST SEEN")
+	for _, p := range s.Peers {
+		name := p.Name
+		if p.Local {
+			name += " (self)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, p.Nickname, p.Addr, p.State, ago(p))
+	}
+	tw.Flush()
+}
+
+func ago(p api.Peer) string {
+	if p.Local {
+		return "-"
+	}
+	if p.LastSeen.IsZero() {
+		return "never"
+	}
+	return time.Since(p.LastSeen).Round(time.Second).String() + " ago"
+}
+
+func printIPAM(w io.Writer, s api.Status) {
+	fmt.Fprintf(w, "Range: %s\n", s.IPAM.Range)
+	if s.IPAM.Error != "" {
+		fmt.Fprintf(w, "Error: %s\n", s.IPAM.Error)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PEER\tNICKNAME\tADDRESSES\tSHARE\tREACHABLE")
+	for _, sh := range s.IPAM.Shares {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f%%\t%v\n", sh.Peer, sh.Nickname, sh.Addresses,
+			sh.Percent, sh.Reachable)
+	}
+	tw.Flush()
+}
+
+func printNetworks(w io.Writer, s api.Status) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NETWORK\tDRIVER\tMULTICAST\tENDPOINTS")
+	for _, n := range s.Networks {
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%d\n", shortID(n.ID), n.Driver, n.Multicast, n.Endpoints)
+	}
+	tw.Flush()
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}

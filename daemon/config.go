@@ -1,0 +1,130 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+)
+
+// Config is everything `weave launch` is told.
+type Config struct {
+	Name        string       // stable peer name; "" = the one persisted in DataDir, or a new one
+	Nickname    string       // "" = the hostname
+	Host        netip.Addr   // underlay address to advertise; zero = the route toward the peers
+	Port        int          // gossip, TCP and UDP
+	Password    string       // gossip encryption when non-empty
+	DataDir     string       // state that survives a restart
+	PluginDir   string       // where Docker looks for plugin sockets
+	IPRange     netip.Prefix // the mesh allocation range
+	IPInit      IPInit       // how the range is first divided
+	MTU         int          // 0 = underlay MTU minus VXLAN overhead
+	DockerHost  string       // Docker API endpoint
+	StatusAddr  string       // loopback address of the status API
+	Peers       []string     // peers to join at start, host or host:port
+	Version     string
+	VXLANPort   int
+	LogLevel    string
+	CreateWeave bool // create the Docker network "weave" at start
+}
+
+// IPInit is the parsed --ipalloc-init.
+type IPInit struct {
+	Seeds []string // seed=NAME,...: the range is split between these peers
+}
+
+// DefaultConfig returns Weave Net's defaults.
+func DefaultConfig() Config {
+	return Config{
+		Port:        6783,
+		DataDir:     "/var/lib/weave",
+		PluginDir:   "/run/docker/plugins",
+		IPRange:     netip.MustParsePrefix("10.32.0.0/12"),
+		DockerHost:  "unix:///var/run/docker.sock",
+		StatusAddr:  "127.0.0.1:6784",
+		VXLANPort:   6784,
+		LogLevel:    "info",
+		CreateWeave: true,
+	}
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9:._-]{0,62}$`)
+
+// ValidName reports whether s can be a peer name.
+func ValidName(s string) bool { return nameRE.MatchString(s) }
+
+// Validate checks every field and names the first bad one with its value.
+func (c Config) Validate() error {
+	switch {
+	case c.Name != "" && !ValidName(c.Name):
+		return fmt.Errorf("--name %q: use 1 to 63 letters, digits and : . _ -", c.Name)
+	case c.Host.IsValid() && !c.Host.Is4():
+		return fmt.Errorf("--host %s: the underlay address must be IPv4", c.Host)
+	case c.Port < 1 || c.Port > 65535:
+		return fmt.Errorf("--port %d: must be 1 to 65535", c.Port)
+	case c.VXLANPort < 1 || c.VXLANPort > 65535 || c.VXLANPort == c.Port:
+		return fmt.Errorf("VXLAN port %d: must be 1 to 65535 and differ from --port", c.VXLANPort)
+	case !c.IPRange.IsValid() || !c.IPRange.Addr().Is4():
+		return fmt.Errorf("--ipalloc-range %s: must be an IPv4 CIDR such as 10.32.0.0/12", c.IPRange)
+	case c.IPRange.Bits() > 30:
+		return fmt.Errorf("--ipalloc-range %s: too small; give at least a /30", c.IPRange)
+	case c.MTU != 0 && (c.MTU < 576 || c.MTU > 65000):
+		return fmt.Errorf("--mtu %d: must be 576 to 65000, or 0 to derive it", c.MTU)
+	case c.DockerHost == "":
+		return errors.New("--docker-host is empty")
+	case len(c.Peers) > 0 && len(c.IPInit.Seeds) == 0:
+		return fmt.Errorf("--ipalloc-init: peers %v are given, so name every initial peer with "+
+			"seed=NAME,... so that all agree how the range is split", c.Peers)
+	}
+	for _, s := range c.IPInit.Seeds {
+		if !ValidName(s) {
+			return fmt.Errorf("--ipalloc-init: seed %q is not a peer name", s)
+		}
+	}
+	return checkWritable(c.DataDir)
+}
+
+// ParseIPInit reads --ipalloc-init: "seed=NAME,NAME,...".
+func ParseIPInit(s string) (IPInit, error) {
+	if s == "" {
+		return IPInit{}, nil
+	}
+	mode, arg, _ := strings.Cut(s, "=")
+	switch mode {
+	case "seed":
+		var seeds []string
+		for _, n := range strings.Split(arg, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				seeds = append(seeds, n)
+			}
+		}
+		if len(seeds) == 0 {
+			return IPInit{}, fmt.Errorf("--ipalloc-init %q: seed= needs at least one peer name", s)
+		}
+		return IPInit{Seeds: seeds}, nil
+	case "consensus", "observer":
+		return IPInit{}, fmt.Errorf("--ipalloc-init %q: mode %s is not built yet; use "+
+			"seed=NAME,... naming every initial peer", s, mode)
+	default:
+		return IPInit{}, fmt.Errorf("--ipalloc-init %q: unknown mode %q; use seed=NAME,...", s, mode)
+	}
+}
+
+// checkWritable makes dir if needed and proves that a file can be written in it.
+func checkWritable(dir string) error {
+	if dir == "" {
+		return errors.New("--data-dir is empty")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("--data-dir %s: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return fmt.Errorf("--data-dir %s is not writable: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(filepath.Clean(f.Name()))
+}

@@ -1,0 +1,76 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+
+	"weave.works/weave/api"
+	"weave.works/weave/cluster"
+)
+
+// Status answers the status API.
+func (d *Daemon) Status() api.Status {
+	s := api.Status{
+		Version: d.cfg.Version,
+		Self:    apiPeer(d.cluster.Self()),
+		Known:   d.cluster.Known(),
+		IPAM:    d.ipamStatus(),
+		Docker:  "not watched (--no-create-network)",
+	}
+	for _, p := range d.cluster.Peers() {
+		s.Peers = append(s.Peers, apiPeer(p))
+	}
+	counts := map[string]int{}
+	for _, e := range d.driver.Endpoints() {
+		counts[e.NetworkID]++
+	}
+	for _, n := range d.driver.Networks() {
+		s.Networks = append(s.Networks, api.Network{ID: n.ID, Driver: "weavemesh",
+			Multicast: n.Options.Multicast, Endpoints: counts[n.ID]})
+	}
+	if d.docker != nil {
+		s.Docker = d.docker.State()
+	}
+	return s
+}
+
+func apiPeer(p cluster.Peer) api.Peer {
+	addr := ""
+	if p.Addr.IsValid() {
+		addr = fmt.Sprintf("%s:%d", p.Addr, p.Port)
+	}
+	return api.Peer{Name: p.Name, Nickname: p.Nickname, Addr: addr, State: p.State.String(),
+		LastSeen: p.LastSeen, Version: p.Version, Local: p.Local}
+}
+
+// Connect joins peers and keeps re-joining them.
+func (d *Daemon) Connect(peers []string) (int, error) {
+	if len(peers) == 0 {
+		return 0, errors.New("no peers given")
+	}
+	return d.cluster.Join(peers)
+}
+
+// Forget stops re-joining peers.
+func (d *Daemon) Forget(peers []string) { d.cluster.Forget(peers) }
+
+// ipamStatus is the allocator's state with each share marked reachable or not.
+func (d *Daemon) ipamStatus() api.IPAM {
+	st := d.alloc.Status()
+	peers := map[string]cluster.Peer{}
+	for _, p := range d.cluster.Peers() {
+		peers[p.Name] = p
+	}
+	out := api.IPAM{Range: st.Range.String(), Owned: st.Owned, Used: st.Used}
+	for _, sh := range st.Peers {
+		p, known := peers[sh.Peer]
+		reachable := sh.Peer == st.Self ||
+			(known && (p.State == cluster.StateAlive || p.State == cluster.StateSuspect))
+		out.Shares = append(out.Shares, api.Share{Peer: sh.Peer, Nickname: p.Nickname,
+			Addresses: sh.Addresses, Percent: sh.Percent, Reachable: reachable})
+	}
+	for _, e := range st.MergeErrors {
+		out.Error += fmt.Sprintf("ring from %s refused (%d times): %s; ", e.Peer, e.Count, e.Err)
+	}
+	return out
+}
