@@ -109,7 +109,7 @@ func ParseIPInit(s string) (IPInit, error) {
 		return IPInit{}, fmt.Errorf("--ipalloc-init %q: mode %s is not built yet; use "+
 			"seed=NAME,... naming every initial peer", s, mode)
 	default:
-		return IPInit{}, fmt.Errorf("--ipalloc-init %q: unknown mode %q; use seed=NAME,...", s, mode)
+		return IPInit{}, fmt.Errorf("--ipalloc-init %q: unknown mode %q; use seed=NAME,NAME", s, mode)
 	}
 }
 

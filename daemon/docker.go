@@ -8,9 +8,9 @@ import (
 	"sync"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/errdefs"
 
 	"weave.works/weave/drivers/weavemesh"
 )
@@ -89,7 +89,7 @@ func (w *dockerWatch) ensure(ctx context.Context) error {
 		}
 		return nil
 	}
-	if !errdefs.IsNotFound(err) {
+	if !cerrdefs.IsNotFound(err) {
 		return fmt.Errorf("docker does not answer: %w", err)
 	}
 	_, err = w.cli.NetworkCreate(ctx, DefaultNetwork, network.CreateOptions{

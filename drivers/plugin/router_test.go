@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -39,7 +40,9 @@ func serve(t *testing.T) *http.Client {
 	t.Cleanup(func() { s.Close() })
 	sock := filepath.Join(dir, "test.sock")
 	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
-		Dial: func(_, _ string) (net.Conn, error) { return net.Dial("unix", sock) }}}
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		}}}
 }
 
 func TestRouter(t *testing.T) {
