@@ -175,15 +175,16 @@ func (c *Cluster) Peers() []Peer {
 // Subscribe returns a channel of peer events and a function that ends the
 // subscription and closes the channel. The channel is buffered, and events a
 // slow subscriber has not taken yet are merged per peer, so that gossip never
-// waits on it: the last event of a peer always has its latest state. Shutdown
-// closes every subscription's channel.
+// waits on it: the last event of a peer always has its latest state. Events
+// are about the other peers only. Shutdown closes every subscription's
+// channel, so a receiver must stop when it is closed.
 func (c *Cluster) Subscribe() (<-chan Event, func()) {
 	return c.hub.subscribe()
 }
 
 // Leave tells the others that this peer is leaving and waits up to timeout
-// for the news to go out. The peer stays in the cluster's gossip until
-// Shutdown, but stops re-joining others.
+// (Timing.TCPTimeout if not positive) for the news to go out. The peer stays
+// in the cluster's gossip until Shutdown, but stops re-joining others.
 func (c *Cluster) Leave(timeout time.Duration) error {
 	c.life.RLock()
 	defer c.life.RUnlock()
@@ -192,6 +193,9 @@ func (c *Cluster) Leave(timeout time.Duration) error {
 	}
 	if c.leaving.Swap(true) {
 		return nil
+	}
+	if timeout <= 0 {
+		timeout = c.cfg.Timing.TCPTimeout
 	}
 	deadline := time.Now().Add(timeout)
 

@@ -66,6 +66,30 @@ func TestCutOffPeerNotAliveWithinTenSeconds(t *testing.T) {
 		time.Since(start).Round(time.Millisecond))
 }
 
+// TestBrokenDirectPathShowsSuspect cuts a from c only. memberlist keeps c
+// alive, since b's indirect probes reach it, but a hears nothing from c
+// directly and shows it suspect until the path comes back.
+func TestBrokenDirectPathShowsSuspect(t *testing.T) {
+	t.Parallel()
+	n, a, b, c := threePeers(t)
+	events, cancel := a.Subscribe()
+	defer cancel()
+
+	ac := gossipAddrs(a, c)
+	n.net.Cut(ac[0], ac[1])
+	waitEvent(t, events, 5*time.Second, "c suspect for a", func(e Event) bool {
+		return e.Kind == PeerUpdated && e.Peer.Name == "c" && e.Peer.State == StateSuspect
+	})
+	holds(t, 2*time.Second, "c stays suspect for a, and alive for b", func() bool {
+		return stateOf(a, "c") == StateSuspect && stateOf(b, "c") == StateAlive
+	})
+
+	n.net.Heal()
+	waitEvent(t, events, 5*time.Second, "c alive again for a", func(e Event) bool {
+		return e.Kind == PeerUpdated && e.Peer.Name == "c" && e.Peer.State == StateAlive
+	})
+}
+
 func TestForgetAndKnown(t *testing.T) {
 	n := newTestNet(t)
 	a, b := n.start("a"), n.start("b")

@@ -113,7 +113,7 @@ func (d *Daemon) startCluster() error {
 	cc.Port = d.cfg.Port
 	cc.Password = d.cfg.Password
 	cc.Version = d.cfg.Version
-	cc.Logger = d.log.With("component", "gossip")
+	cc.Logger = d.log
 	c, err := cluster.New(cc)
 	if err != nil {
 		return fmt.Errorf("gossip: %w", err)

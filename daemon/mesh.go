@@ -82,7 +82,10 @@ func (m *meshPath) syncFlood(ctx context.Context, c *cluster.Cluster) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-events:
+		case _, ok := <-events:
+			if !ok {
+				return // the cluster shut down
+			}
 		case <-tick.C:
 		}
 	}

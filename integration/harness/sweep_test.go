@@ -12,16 +12,13 @@ import (
 	"time"
 )
 
-// crashHelperEnv makes TestCrashHelper build a cluster and wait to be
-// killed, as a test binary that dies without Close.
+// crashHelperEnv makes TestSweepAfterKill, run again as a child, build a
+// cluster and wait to be killed, as a test binary that dies without Close.
 const crashHelperEnv = "WT_HARNESS_CRASH_HELPER"
 
-// TestCrashHelper is not a test: run by TestSweepAfterKill in a child
-// process, it builds a cluster, prints its id and directory, and waits.
-func TestCrashHelper(t *testing.T) {
-	if os.Getenv(crashHelperEnv) == "" {
-		t.Skip("helper process of TestSweepAfterKill")
-	}
+// crashHelper is TestSweepAfterKill's child: it builds a cluster, prints its
+// id and directory, and waits to be killed.
+func crashHelper(t *testing.T) {
 	ctx := testContext(t)
 	o := DefaultOptions()
 	o.Hosts = 1
@@ -42,9 +39,13 @@ func TestCrashHelper(t *testing.T) {
 // TestSweepAfterKill kills a test binary that holds a cluster and checks
 // that Sweep removes all the dead run left.
 func TestSweepAfterKill(t *testing.T) {
+	if os.Getenv(crashHelperEnv) != "" {
+		crashHelper(t)
+		return
+	}
 	needRoot(t)
 	ctx := testContext(t)
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestCrashHelper$", "-test.v")
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSweepAfterKill$", "-test.v")
 	cmd.Env = append(os.Environ(), crashHelperEnv+"=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
