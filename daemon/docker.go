@@ -9,6 +9,7 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/docker/docker/api/types/filters"
 	"github.com/docker/docker/api/types/network"
 	"github.com/docker/docker/client"
 
@@ -29,7 +30,8 @@ type dockerWatch struct {
 	log    *slog.Logger
 
 	mu    sync.Mutex
-	state string // for status: "connected" or why not
+	state string            // for status: "connected" or why not
+	names map[string]string // Docker network ID to name, of weavemesh networks
 }
 
 func newDockerWatch(host string, subnet netip.Prefix, log *slog.Logger) (*dockerWatch, error) {
@@ -77,10 +79,18 @@ func (w *dockerWatch) run(ctx context.Context) {
 	}
 }
 
-// ensure creates the weave network unless it exists.
+// Name is the Docker name of the network with this ID, or "" while unknown.
+func (w *dockerWatch) Name(id string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.names[id]
+}
+
+// ensure creates the weave network unless it exists, and learns the networks' names.
 func (w *dockerWatch) ensure(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	defer w.learnNames(ctx)
 	got, err := w.cli.NetworkInspect(ctx, DefaultNetwork, network.InspectOptions{})
 	if err == nil {
 		if got.Driver != weavemesh.Name {
@@ -103,4 +113,20 @@ func (w *dockerWatch) ensure(ctx context.Context) error {
 	}
 	w.log.Info("docker network created", "network", DefaultNetwork)
 	return nil
+}
+
+// learnNames records the names of the weavemesh networks, for weave status.
+func (w *dockerWatch) learnNames(ctx context.Context) {
+	nets, err := w.cli.NetworkList(ctx, network.ListOptions{
+		Filters: filters.NewArgs(filters.Arg("driver", weavemesh.Name))})
+	if err != nil {
+		return
+	}
+	names := make(map[string]string, len(nets))
+	for _, n := range nets {
+		names[n.ID] = n.Name
+	}
+	w.mu.Lock()
+	w.names = names
+	w.mu.Unlock()
 }

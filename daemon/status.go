@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"sort"
 
 	"weave.works/weave/api"
 	"weave.works/weave/cluster"
@@ -25,9 +26,14 @@ func (d *Daemon) Status() api.Status {
 		counts[e.NetworkID]++
 	}
 	for _, n := range d.driver.Networks() {
-		s.Networks = append(s.Networks, api.Network{ID: n.ID, Driver: "weavemesh",
-			Multicast: n.Options.Multicast, Endpoints: counts[n.ID]})
+		an := api.Network{ID: n.ID, Driver: "weavemesh", Multicast: n.Options.Multicast,
+			Endpoints: counts[n.ID]}
+		if d.docker != nil {
+			an.Name = d.docker.Name(n.ID)
+		}
+		s.Networks = append(s.Networks, an)
 	}
+	sort.Slice(s.Networks, func(i, j int) bool { return s.Networks[i].Name < s.Networks[j].Name })
 	if d.docker != nil {
 		s.Docker = d.docker.State()
 	}

@@ -55,7 +55,7 @@ func printSummary(w io.Writer, s api.Status) {
 	}
 	names := make([]string, 0, len(s.Networks))
 	for _, n := range s.Networks {
-		names = append(names, shortID(n.ID))
+		names = append(names, netName(n))
 	}
 	row := func(k, v string) { fmt.Fprintf(w, "%12s: %s\n", k, v) }
 	row("Version", s.Version)
@@ -113,9 +113,10 @@ func printIPAM(w io.Writer, s api.Status) {
 
 func printNetworks(w io.Writer, s api.Status) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NETWORK\tDRIVER\tMULTICAST\tENDPOINTS")
+	fmt.Fprintln(tw, "NAME\tNETWORK ID\tDRIVER\tMULTICAST\tENDPOINTS")
 	for _, n := range s.Networks {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%d\n", shortID(n.ID), n.Driver, n.Multicast, n.Endpoints)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\t%d\n", netName(n), shortID(n.ID), n.Driver,
+			n.Multicast, n.Endpoints)
 	}
 	tw.Flush()
 }
@@ -125,4 +126,12 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// netName is the network's Docker name, or its short ID while the name is unknown.
+func netName(n api.Network) string {
+	if n.Name != "" {
+		return n.Name
+	}
+	return shortID(n.ID)
 }
