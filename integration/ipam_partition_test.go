@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -14,13 +13,7 @@ import (
 // TestIPAMPartition: with a pair of hosts cut apart, containers started on both sides get
 // addresses; after the heal no address is held twice and every container reaches every other.
 func TestIPAMPartition(t *testing.T) {
-	c := newCluster(t, 3, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
-	defer cancel()
-	w := launchAll(t, ctx, c)
-	if err := w.WaitNetwork(ctx, 60*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c, w := meshCluster(t, 3, 6*time.Minute)
 	hs := c.Hosts()
 	var cs []scenario.Container
 	run := func(i int, name string) {

@@ -112,3 +112,18 @@ func launchAll(t *testing.T, ctx context.Context, c *harness.Cluster,
 	}
 	return w
 }
+
+// meshCluster builds n hosts with Docker, launches weave on each and waits for the network
+// weave on every host. The context it returns ends with the test or after timeout.
+func meshCluster(t *testing.T, n int, timeout time.Duration) (context.Context,
+	*harness.Cluster, scenario.Weave) {
+	t.Helper()
+	c := newCluster(t, n, true)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	w := launchAll(t, ctx, c)
+	if err := w.WaitNetwork(ctx, 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, c, w
+}

@@ -17,13 +17,7 @@ var meshRange = netip.MustParsePrefix("10.32.0.0/12")
 // TestMeshAcrossHosts: containers on weave on three hosts reach each other both ways, their
 // addresses are distinct and in the range, and the network is weavemesh's.
 func TestMeshAcrossHosts(t *testing.T) {
-	c := newCluster(t, 3, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	w := launchAll(t, ctx, c)
-	if err := w.WaitNetwork(ctx, 60*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c, _ := meshCluster(t, 3, 5*time.Minute)
 
 	var cs []scenario.Container
 	seen := map[netip.Addr]string{}
@@ -55,13 +49,7 @@ func TestMeshAcrossHosts(t *testing.T) {
 // TestMeshStaticIP: --ip gives that address; a second container asking for it gets a clear
 // error; after the first one goes, the address can be had again.
 func TestMeshStaticIP(t *testing.T) {
-	c := newCluster(t, 2, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	w := launchAll(t, ctx, c)
-	if err := w.WaitNetwork(ctx, 60*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c, _ := meshCluster(t, 2, 4*time.Minute)
 	h := c.Hosts()[0]
 	first, err := scenario.Run(ctx, h, "auto", "weave")
 	if err != nil {
@@ -96,13 +84,7 @@ func TestMeshStaticIP(t *testing.T) {
 // TestMeshDaemonRestart: kill -9 of a daemon, then launch again, keeps every running
 // container's address and connectivity, and leaks no link.
 func TestMeshDaemonRestart(t *testing.T) {
-	c := newCluster(t, 2, true)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	w := launchAll(t, ctx, c)
-	if err := w.WaitNetwork(ctx, 60*time.Second); err != nil {
-		t.Fatal(err)
-	}
+	ctx, c, w := meshCluster(t, 2, 5*time.Minute)
 	h1, h2 := c.Hosts()[0], c.Hosts()[1]
 	a, err := scenario.Run(ctx, h1, "ca", "weave")
 	if err != nil {

@@ -44,8 +44,10 @@ func withTimeout() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), callTimeout)
 }
 
-func connect(args []string) error {
-	c, peers, err := clientFlags("connect", args)
+// peersVerb runs a verb that takes one or more peers.
+func peersVerb(name string, args []string,
+	call func(context.Context, *api.Client, []string) error) error {
+	c, peers, err := clientFlags(name, args)
 	if err != nil {
 		return err
 	}
@@ -54,28 +56,27 @@ func connect(args []string) error {
 	}
 	ctx, cancel := withTimeout()
 	defer cancel()
-	res, err := c.Connect(ctx, peers)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("joined %d peer(s)\n", res.Joined)
-	if res.Error != "" {
-		return fmt.Errorf("%s (weave keeps trying)", res.Error)
-	}
-	return nil
+	return call(ctx, c, peers)
+}
+
+func connect(args []string) error {
+	return peersVerb("connect", args, func(ctx context.Context, c *api.Client, p []string) error {
+		res, err := c.Connect(ctx, p)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("joined %d peer(s)\n", res.Joined)
+		if res.Error != "" {
+			return fmt.Errorf("%s (weave keeps trying)", res.Error)
+		}
+		return nil
+	})
 }
 
 func forget(args []string) error {
-	c, peers, err := clientFlags("forget", args)
-	if err != nil {
-		return err
-	}
-	if len(peers) == 0 {
-		return errors.New("give at least one PEER (host or host:port)")
-	}
-	ctx, cancel := withTimeout()
-	defer cancel()
-	return c.Forget(ctx, peers)
+	return peersVerb("forget", args, func(ctx context.Context, c *api.Client, p []string) error {
+		return c.Forget(ctx, p)
+	})
 }
 
 func stop(args []string) error {

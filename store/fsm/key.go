@@ -98,9 +98,8 @@ func isHidden(watched, key string) bool {
 	if len(key) <= len(watched) {
 		return false
 	}
-	rest := key[len(watched):]
-	return strings.HasPrefix(rest, "/_") || strings.Contains(rest, "/_") ||
-		(watched == "/" && strings.HasPrefix(rest, "_"))
+	rest := "/" + strings.TrimPrefix(key[len(watched):], "/")
+	return strings.Contains(rest, "/_")
 }
 
 // under reports whether key is dir itself or lies below it.

@@ -1,0 +1,189 @@
+package fsm
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// HistorySize is how many recent events the tree keeps for watches that
+// start from an older index, as etcd does.
+const HistorySize = 1000
+
+// FSM is the tree in a bbolt file. Apply is called by one goroutine at a
+// time; reads, snapshots and Apply may run concurrently. Restore waits
+// for every read to finish.
+type FSM struct {
+	path string
+	mu   sync.RWMutex // guards db against Restore swapping it
+	db   *bolt.DB
+}
+
+// Open opens, or creates, the tree stored at path.
+func Open(path string) (*FSM, error) {
+	db, err := openDB(path)
+	if err != nil {
+		return nil, err
+	}
+	return &FSM{path: path, db: db}, nil
+}
+
+// openDB opens a bbolt file and makes the buckets. The file needs no sync:
+// the Raft log and its snapshots are what survive a crash, and the tree is
+// rebuilt from them.
+func openDB(path string) (*bolt.DB, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
+	if err != nil {
+		return nil, fmt.Errorf("open tree %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketNodes, bucketTTL, bucketHistory, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("prepare tree %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the file.
+func (f *FSM) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.db.Close(); err != nil {
+		return fmt.Errorf("close tree %s: %w", f.path, err)
+	}
+	return nil
+}
+
+// view runs fn in a read transaction.
+func (f *FSM) view(fn func(t tree) error) error {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.db.View(func(tx *bolt.Tx) error { return fn(tree{tx}) })
+}
+
+// Index returns the store index: how many changes the tree has seen.
+func (f *FSM) Index() uint64 {
+	var n uint64
+	_ = f.view(func(t tree) error { n = t.counter(metaIndex); return nil })
+	return n
+}
+
+// Applied returns the Raft index of the last entry applied.
+func (f *FSM) Applied() uint64 {
+	var n uint64
+	_ = f.view(func(t tree) error { n = t.counter(metaApplied); return nil })
+	return n
+}
+
+// errRollback undoes a transaction whose command failed with an etcd error.
+var errRollback = errors.New("rollback")
+
+// Apply applies the command of the Raft entry at raftIndex. A command that
+// fails changes nothing but the applied index; an entry at or below the
+// applied index is skipped. A raftIndex of 0 applies without recording
+// one, for tests that drive the tree directly. An error from bbolt is
+// returned as a Raft internal error.
+func (f *FSM) Apply(raftIndex uint64, c *Command) Result {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	var res Result
+	err := f.db.Update(func(tx *bolt.Tx) error {
+		t := tree{tx}
+		if raftIndex != 0 && raftIndex <= t.counter(metaApplied) {
+			res = Result{Index: t.counter(metaIndex), Skipped: true}
+			return nil
+		}
+		a := &applier{t: t, cmd: c, index: t.counter(metaIndex)}
+		if err := a.run(); err != nil {
+			if e := AsError(err); e != nil {
+				res.Err = e
+				return errRollback
+			}
+			return err
+		}
+		res = Result{Events: a.events, Index: a.index}
+		if err := t.record(a.events); err != nil {
+			return err
+		}
+		if raftIndex != 0 {
+			if err := t.setCounter(metaApplied, raftIndex); err != nil {
+				return err
+			}
+		}
+		return t.setCounter(metaIndex, a.index)
+	})
+	if errors.Is(err, errRollback) {
+		return f.failed(raftIndex, res.Err)
+	}
+	if err != nil {
+		return Result{Err: NewError(CodeRaftInternal, err.Error(), 0)}
+	}
+	return res
+}
+
+// failed records the applied index of a command that failed with e.
+func (f *FSM) failed(raftIndex uint64, e *Error) Result {
+	res := Result{Err: e, Index: e.Index}
+	err := f.db.Update(func(tx *bolt.Tx) error {
+		if raftIndex == 0 {
+			return nil
+		}
+		return tree{tx}.setCounter(metaApplied, raftIndex)
+	})
+	if err != nil {
+		res.Err = NewError(CodeRaftInternal, err.Error(), e.Index)
+	}
+	return res
+}
+
+// ReadResult is what Get returns: the event and the store index the read
+// saw, and the Raft index applied at that moment.
+type ReadResult struct {
+	Event   *Event
+	Index   uint64
+	Applied uint64
+}
+
+// Get reads the node at key as etcd's GET does. recursive lists a
+// directory's whole subtree and sorted orders listings (they always come
+// sorted). TTLs are computed at now (Unix nanoseconds).
+func (f *FSM) Get(key string, recursive, sorted bool, now int64) (ReadResult, error) {
+	var res ReadResult
+	err := f.view(func(t tree) error {
+		res.Index, res.Applied = t.counter(metaIndex), t.counter(metaApplied)
+		r, err := t.walk(key, res.Index)
+		if err != nil {
+			return err
+		}
+		n, err := t.view(key, r, now, true, recursive, sorted)
+		if err != nil {
+			return err
+		}
+		res.Event = &Event{Action: ActionGet, Node: n}
+		return nil
+	})
+	return res, err
+}
+
+// Remove closes the tree and deletes its file, for a caller that rebuilds
+// the tree from the Raft log.
+func (f *FSM) Remove() error {
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Remove(f.path); err != nil {
+		return fmt.Errorf("remove tree: %w", err)
+	}
+	return nil
+}
