@@ -56,8 +56,11 @@ lint: tools
 	$(GO) vet ./...
 	$(GOBIN)/staticcheck ./...
 
+# bench runs the Go benchmarks (each prints its ratio to a baseline run beside it) and the
+# data-path benchmark (weave against a veth pair and Docker's bridge, in one run).
 bench: deps build
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	$(GO) test -run '^$$' -bench . -benchtime 2s $(UNIT_PKGS)
+	$(GO) run ./integration/netbench -weave $(CURDIR)/$(BIN)
 
 install: build
 	install -m 0755 $(BIN) /usr/local/bin/weave

@@ -1,0 +1,106 @@
+package fsm
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+)
+
+// storedEvent is an event as the history bucket keeps it; Refresh is not
+// part of the client's JSON, so it travels beside the event.
+type storedEvent struct {
+	Event   *Event `json:"e"`
+	Refresh bool   `json:"r,omitempty"`
+}
+
+// record appends events to the history, keyed by their index, and drops
+// what falls out of the last HistorySize indexes.
+func (t tree) record(events []*Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	b := t.tx.Bucket(bucketHistory)
+	for _, e := range events {
+		v, err := json.Marshal(storedEvent{Event: e, Refresh: e.Refresh})
+		if err != nil {
+			return fmt.Errorf("encode event %d: %w", e.Index(), err)
+		}
+		if err := b.Put(u64(e.Index()), v); err != nil {
+			return fmt.Errorf("store event %d: %w", e.Index(), err)
+		}
+	}
+	last := events[len(events)-1].Index()
+	if last <= HistorySize {
+		return nil
+	}
+	oldest := last - HistorySize + 1
+	c := b.Cursor()
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) < oldest; k, _ = c.First() {
+		if err := c.Delete(); err != nil {
+			return fmt.Errorf("trim history: %w", err)
+		}
+	}
+	return nil
+}
+
+// oldestEvent returns the lowest index the history holds: the first index
+// a watch may start from.
+func oldestEvent(index uint64) uint64 {
+	if index < HistorySize {
+		return 1
+	}
+	return index - HistorySize + 1
+}
+
+// WatchStart is what a watch finds when it starts: the store index, and
+// the first past event it wants (nil when it must wait for a new one).
+type WatchStart struct {
+	Index uint64
+	Event *Event
+}
+
+// History looks for the first event at or after since that a watch on key
+// sees. since 0 means the next index. An index older than the kept
+// history fails with CodeEventIndexCleared.
+func (f *FSM) History(key string, recursive bool, since uint64) (WatchStart, error) {
+	var ws WatchStart
+	err := f.view(func(t tree) error {
+		ws.Index = t.counter(metaIndex)
+		if since == 0 || since > ws.Index {
+			return nil
+		}
+		if start := oldestEvent(ws.Index); since < start {
+			cause := fmt.Sprintf("the requested history has been cleared [%d/%d]", start, since)
+			return NewError(CodeEventIndexCleared, cause, ws.Index)
+		}
+		c := t.tx.Bucket(bucketHistory).Cursor()
+		for k, v := c.Seek(u64(since)); k != nil; k, v = c.Next() {
+			var se storedEvent
+			if err := json.Unmarshal(v, &se); err != nil {
+				return fmt.Errorf("decode event %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			se.Event.Refresh = se.Refresh
+			if se.Event.Matches(key, recursive) {
+				ws.Event = se.Event
+				return nil
+			}
+		}
+		return nil
+	})
+	return ws, err
+}
+
+// NextExpiry returns the earliest expiration in the tree (Unix
+// nanoseconds), and false when no node has a TTL.
+func (f *FSM) NextExpiry() (int64, bool) {
+	var at int64
+	var ok bool
+	_ = f.view(func(t tree) error {
+		k, _ := t.tx.Bucket(bucketTTL).Cursor().First()
+		if len(k) >= 8 {
+			at, ok = int64(binary.BigEndian.Uint64(k)), true
+		}
+		return nil
+	})
+	return at, ok
+}
