@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"weave.works/weave/integration/harness"
 )
 
 // TestPluginMalformedRequests: the real socket answers bad requests with {"Err": "..."}
@@ -20,12 +22,7 @@ func TestPluginMalformedRequests(t *testing.T) {
 	defer cancel()
 	launchAll(t, ctx, c, "--no-create-network")
 	h := c.Hosts()[0]
-	// The socket lives in the host's own mount namespace; PluginDir reaches into it.
-	sock := filepath.Join(h.PluginDir(), "weavemesh.sock")
-	cl := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
-		}}}
+	cl := pluginClient(h)
 
 	cases := []struct {
 		path, body, want string
@@ -90,4 +87,14 @@ func post(t *testing.T, cl *http.Client, path, body string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// pluginClient talks to the weavemesh socket of h. The socket lives in the host's own mount
+// namespace; PluginDir reaches into it.
+func pluginClient(h *harness.Host) *http.Client {
+	sock := filepath.Join(h.PluginDir(), "weavemesh.sock")
+	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		}}}
 }

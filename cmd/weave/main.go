@@ -23,6 +23,7 @@ func verbs() []verb {
 		{"connect", "connect PEER...  join peers and keep re-joining them", connect},
 		{"forget", "forget PEER...  stop re-joining peers", forget},
 		{"stop", "stop  stop the daemon", stop},
+		{"reset", "reset  stop the daemon and remove its devices, sockets and state", reset},
 		{"version", "version  print the version", printVersion},
 	}
 }
