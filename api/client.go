@@ -47,6 +47,13 @@ func (c *Client) Forget(ctx context.Context, peers []string) error {
 	return c.call(ctx, http.MethodPost, "/forget", PeersRequest{Peers: peers}, nil)
 }
 
+// RemovePeer asks the daemon to take over a dead peer's address space.
+func (c *Client) RemovePeer(ctx context.Context, peer string) (RemovePeerResult, error) {
+	var r RemovePeerResult
+	err := c.call(ctx, http.MethodPost, "/rmpeer", RemovePeerRequest{Peer: peer}, &r)
+	return r, err
+}
+
 // Stop asks the daemon to shut down.
 func (c *Client) Stop(ctx context.Context) error {
 	return c.call(ctx, http.MethodPost, "/stop", nil, nil)
@@ -74,7 +81,10 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any) err
 	if resp.StatusCode != http.StatusOK {
 		var e ErrorBody
 		_ = json.NewDecoder(resp.Body).Decode(&e)
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, e.Error)
+		if e.Error == "" {
+			e.Error = resp.Status
+		}
+		return errors.New(e.Error)
 	}
 	if out == nil {
 		return nil

@@ -17,6 +17,7 @@ type Backend interface {
 	Status() Status
 	Connect(peers []string) (int, error)
 	Forget(peers []string)
+	RemovePeer(peer string) (uint64, error)
 	// Stop asks the daemon to shut down; it returns at once.
 	Stop()
 }
@@ -68,6 +69,23 @@ func Listen(addr string, b Backend, log *slog.Logger) (*Server, error) {
 		}
 		b.Forget(req.Peers)
 		reply(w, http.StatusOK, struct{}{})
+	})
+	mux.HandleFunc("POST /rmpeer", func(w http.ResponseWriter, r *http.Request) {
+		var req RemovePeerRequest
+		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
+		if err == nil {
+			err = json.Unmarshal(body, &req)
+		}
+		if err != nil || req.Peer == "" {
+			reply(w, http.StatusBadRequest, ErrorBody{Error: "body must be {\"peer\": NAME}"})
+			return
+		}
+		n, err := b.RemovePeer(req.Peer)
+		if err != nil {
+			reply(w, http.StatusConflict, ErrorBody{Error: err.Error()})
+			return
+		}
+		reply(w, http.StatusOK, RemovePeerResult{Addresses: n})
 	})
 	mux.HandleFunc("POST /stop", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, struct{}{})

@@ -24,11 +24,15 @@ type Share struct {
 
 // IPAM is the state of the mesh allocator.
 type IPAM struct {
-	Range  string  `json:"range"`
-	Shares []Share `json:"shares"`
-	Owned  uint64  `json:"owned"` // addresses this peer owns
-	Used   int     `json:"used"`  // of which allocated
-	Error  string  `json:"error,omitempty"`
+	Range    string  `json:"range"`
+	Init     string  `json:"init"` // --ipalloc-init in force
+	Shares   []Share `json:"shares"`
+	Owned    uint64  `json:"owned"`              // addresses this peer owns
+	Used     int     `json:"used"`               // of which allocated
+	Waiting  string  `json:"waiting,omitempty"`  // while there is no ring: what for
+	Handover string  `json:"handover,omitempty"` // a handover not yet acknowledged
+	Hint     string  `json:"hint,omitempty"`     // what to do about unreachable peers
+	Error    string  `json:"error,omitempty"`
 }
 
 // Network is a network the daemon serves.
@@ -60,6 +64,16 @@ type PeersRequest struct {
 type ConnectResult struct {
 	Joined int    `json:"joined"`
 	Error  string `json:"error,omitempty"`
+}
+
+// RemovePeerRequest is the body of POST /rmpeer.
+type RemovePeerRequest struct {
+	Peer string `json:"peer"`
+}
+
+// RemovePeerResult answers POST /rmpeer.
+type RemovePeerResult struct {
+	Addresses uint64 `json:"addresses"` // taken over
 }
 
 // ErrorBody is the body of every failed call.

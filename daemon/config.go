@@ -7,7 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
+
+	"weave.works/weave/ipam"
 )
 
 // Config is everything `weave launch` is told.
@@ -20,7 +21,7 @@ type Config struct {
 	DataDir     string       // state that survives a restart
 	PluginDir   string       // where Docker looks for plugin sockets
 	IPRange     netip.Prefix // the mesh allocation range
-	IPInit      IPInit       // how the range is first divided
+	IPInit      ipam.Init    // how the range is first divided; zero = the default below
 	MTU         int          // 0 = underlay MTU minus VXLAN overhead
 	DockerHost  string       // Docker API endpoint
 	StatusAddr  string       // loopback address of the status API
@@ -29,11 +30,6 @@ type Config struct {
 	VXLANPort   int
 	LogLevel    string
 	CreateWeave bool // create the Docker network "weave" at start
-}
-
-// IPInit is the parsed --ipalloc-init.
-type IPInit struct {
-	Seeds []string // seed=NAME,...: the range is split between these peers
 }
 
 // DefaultConfig returns Weave Net's defaults.
@@ -75,9 +71,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--mtu %d: must be 576 to 65000, or 0 to derive it", c.MTU)
 	case c.DockerHost == "":
 		return errors.New("--docker-host is empty")
-	case len(c.Peers) > 0 && len(c.IPInit.Seeds) == 0:
-		return fmt.Errorf("--ipalloc-init: peers %v are given, so name every initial peer with "+
-			"seed=NAME,... so that all agree how the range is split", c.Peers)
 	}
 	for _, s := range c.IPInit.Seeds {
 		if !ValidName(s) {
@@ -87,30 +80,26 @@ func (c Config) Validate() error {
 	return checkWritable(c.DataDir)
 }
 
-// ParseIPInit reads --ipalloc-init: "seed=NAME,NAME,...".
-func ParseIPInit(s string) (IPInit, error) {
+// ipInit is the initial division in force: the one given, or else, as in Weave Net,
+// consensus among this peer and the peers it was launched with (one alone owns it all).
+func (c Config) ipInit() ipam.Init {
+	if c.IPInit.Mode != "" {
+		return c.IPInit
+	}
+	return ipam.Init{Mode: ipam.InitConsensus, Quorum: len(c.Peers) + 1}
+}
+
+// ParseIPInit reads --ipalloc-init: "seed=NAME,NAME", "consensus=N" or "observer".
+func ParseIPInit(s string) (ipam.Init, error) {
 	if s == "" {
-		return IPInit{}, nil
+		return ipam.Init{}, nil
 	}
-	mode, arg, _ := strings.Cut(s, "=")
-	switch mode {
-	case "seed":
-		var seeds []string
-		for _, n := range strings.Split(arg, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				seeds = append(seeds, n)
-			}
-		}
-		if len(seeds) == 0 {
-			return IPInit{}, fmt.Errorf("--ipalloc-init %q: seed= needs at least one peer name", s)
-		}
-		return IPInit{Seeds: seeds}, nil
-	case "consensus", "observer":
-		return IPInit{}, fmt.Errorf("--ipalloc-init %q: mode %s is not built yet; use "+
-			"seed=NAME,... naming every initial peer", s, mode)
-	default:
-		return IPInit{}, fmt.Errorf("--ipalloc-init %q: unknown mode %q; use seed=NAME,NAME", s, mode)
+	in, err := ipam.ParseInit(s)
+	if err != nil {
+		// ipam names the input as ipalloc-init "..."; the dashes make it the flag.
+		return ipam.Init{}, fmt.Errorf("--%w", err)
 	}
+	return in, nil
 }
 
 // checkWritable makes dir if needed and proves that a file can be written in it.

@@ -22,6 +22,9 @@ import (
 // leaveTimeout bounds how long a stopping daemon tells its peers that it leaves.
 const leaveTimeout = 3 * time.Second
 
+// handoverTimeout bounds how long weave stop waits for a peer to take its address space.
+const handoverTimeout = 10 * time.Second
+
 // Daemon is a running weave daemon.
 type Daemon struct {
 	cfg     Config
@@ -89,7 +92,9 @@ func Start(cfg Config, log *slog.Logger) (d *Daemon, err error) {
 		return nil, err
 	}
 
-	d.goRun(func() { d.mesh.syncFlood(ctx, d.cluster) })
+	d.goRun(func() { d.watchPeers(ctx) })
+	// Not in the wait group: it ends when the allocator closes, after the wait.
+	go d.logIPAMEvents()
 	if cfg.CreateWeave {
 		if d.docker, err = newDockerWatch(cfg.DockerHost, cfg.IPRange, log); err != nil {
 			return nil, err
@@ -129,7 +134,7 @@ func (d *Daemon) startIPAM() error {
 	ic := ipam.DefaultConfig()
 	ic.Range = d.cfg.IPRange
 	ic.Self = d.cfg.Name
-	ic.Seeds = d.cfg.IPInit.Seeds
+	ic.Init = d.cfg.ipInit()
 	ic.Path = filepath.Join(d.cfg.DataDir, "ipam.db")
 	a, err := ipam.Open(ic, gossipChannel{c: d.cluster, name: "ipam"})
 	if err != nil {
@@ -138,6 +143,8 @@ func (d *Daemon) startIPAM() error {
 	d.alloc = a
 	d.cluster.Register("ipam", a)
 	d.closers = append(d.closers, a.Close)
+	log := d.log.With("component", "ipam")
+	log.Info("ipam ready", "range", ic.Range, "init", ic.Init.String())
 	return nil
 }
 
@@ -184,8 +191,25 @@ func (d *Daemon) goRun(fn func()) {
 // Done is closed when the daemon has been asked to stop through the API.
 func (d *Daemon) Done() <-chan struct{} { return d.stop }
 
-// Stop asks the daemon to shut down; Close does it.
-func (d *Daemon) Stop() { d.once.Do(func() { close(d.stop) }) }
+// Stop asks the daemon to shut down (weave stop): it first hands its free address space
+// to a live peer, so that the others can go on allocating from it, then Close does the
+// rest. A signal (systemd stop, a reboot) closes without a handover: the peer is expected
+// back.
+func (d *Daemon) Stop() {
+	d.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), handoverTimeout)
+		defer cancel()
+		res, err := d.alloc.Handover(ctx)
+		if err != nil {
+			d.log.Warn("address space not handed over; another peer can take it with "+
+				"weave rmpeer "+d.cfg.Name, "err", err)
+		} else {
+			d.log.Info("address space handed over", "peer", res.Peer, "addresses", res.Given,
+				"kept", res.Kept)
+		}
+		close(d.stop)
+	})
+}
 
 // Close stops every part, API and sockets first, and waits for the loops to end.
 func (d *Daemon) Close() error { return d.shutdown() }

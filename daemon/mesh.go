@@ -1,12 +1,10 @@
 package daemon
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"time"
 
 	"github.com/vishvananda/netlink"
 
@@ -14,9 +12,6 @@ import (
 	"weave.works/weave/drivers/datapath"
 	"weave.works/weave/drivers/weavemesh"
 )
-
-// floodResync bounds how long a missed peer event can leave the flood list stale.
-const floodResync = 10 * time.Second
 
 // meshPath is the weavemesh driver's data path: one bridge and VXLAN device for all its
 // networks, programmed with netlink in the daemon's own network namespace.
@@ -66,29 +61,6 @@ func (m *meshPath) CreateVeth(endpointID string, addr netip.Addr) (weavemesh.Vet
 // DeleteVeth removes an endpoint's pair.
 func (m *meshPath) DeleteVeth(hostName string) error {
 	return datapath.DeleteVeth(m.h, hostName)
-}
-
-// syncFlood keeps one flooding entry toward every live peer, on every membership change
-// and every floodResync.
-func (m *meshPath) syncFlood(ctx context.Context, c *cluster.Cluster) {
-	events, cancel := c.Subscribe()
-	defer cancel()
-	tick := time.NewTicker(floodResync)
-	defer tick.Stop()
-	for {
-		if err := m.setFlood(c.Peers()); err != nil {
-			m.log.Warn("flood entries not updated", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case _, ok := <-events:
-			if !ok {
-				return // the cluster shut down
-			}
-		case <-tick.C:
-		}
-	}
 }
 
 func (m *meshPath) setFlood(peers []cluster.Peer) error {

@@ -1,9 +1,11 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"weave.works/weave/api"
 	"weave.works/weave/cluster"
@@ -60,23 +62,31 @@ func (d *Daemon) Connect(peers []string) (int, error) {
 // Forget stops re-joining peers.
 func (d *Daemon) Forget(peers []string) { d.cluster.Forget(peers) }
 
-// ipamStatus is the allocator's state with each share marked reachable or not.
+// ipamStatus is the allocator's state, with nicknames from gossip.
 func (d *Daemon) ipamStatus() api.IPAM {
 	st := d.alloc.Status()
-	peers := map[string]cluster.Peer{}
+	nick := map[string]string{}
 	for _, p := range d.cluster.Peers() {
-		peers[p.Name] = p
+		nick[p.Name] = p.Nickname
 	}
-	out := api.IPAM{Range: st.Range.String(), Owned: st.Owned, Used: st.Used}
+	out := api.IPAM{Range: st.Range.String(), Init: st.Init, Owned: st.Owned,
+		Used: st.Used, Waiting: st.Waiting, Handover: st.Handover, Hint: st.Hint}
 	for _, sh := range st.Peers {
-		p, known := peers[sh.Peer]
-		reachable := sh.Peer == st.Self ||
-			(known && (p.State == cluster.StateAlive || p.State == cluster.StateSuspect))
-		out.Shares = append(out.Shares, api.Share{Peer: sh.Peer, Nickname: p.Nickname,
-			Addresses: sh.Addresses, Percent: sh.Percent, Reachable: reachable})
+		out.Shares = append(out.Shares, api.Share{Peer: sh.Peer, Nickname: nick[sh.Peer],
+			Addresses: sh.Addresses, Percent: sh.Percent, Reachable: sh.Reachable})
 	}
+	var errs []string
 	for _, e := range st.MergeErrors {
-		out.Error += fmt.Sprintf("ring from %s refused (%d times): %s; ", e.Peer, e.Count, e.Err)
+		errs = append(errs, fmt.Sprintf("ring from %s refused (%d times): %s", e.Peer,
+			e.Count, e.Err))
 	}
+	out.Error = strings.Join(errs, "; ")
 	return out
+}
+
+// RemovePeer takes over a dead peer's address space (weave rmpeer).
+func (d *Daemon) RemovePeer(peer string) (uint64, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), handoverTimeout)
+	defer cancel()
+	return d.alloc.RemovePeer(ctx, peer)
 }

@@ -101,8 +101,14 @@ func dumpLogs(t *testing.T, c *harness.Cluster) {
 func launchAll(t *testing.T, ctx context.Context, c *harness.Cluster,
 	extra ...string) scenario.Weave {
 	t.Helper()
-	w := scenario.Weave{Bin: weaveBin, Hosts: c.Hosts()}
-	for _, h := range c.Hosts() {
+	return launchWith(t, ctx, scenario.Weave{Bin: weaveBin, Hosts: c.Hosts()}, extra...)
+}
+
+// launchWith starts w on every host and waits until they all see each other.
+func launchWith(t *testing.T, ctx context.Context, w scenario.Weave,
+	extra ...string) scenario.Weave {
+	t.Helper()
+	for _, h := range w.Hosts {
 		if _, err := w.Launch(ctx, h, extra...); err != nil {
 			t.Fatalf("launch weave on %s: %v", h.Name, err)
 		}

@@ -15,9 +15,16 @@ import (
 var meshRange = netip.MustParsePrefix("10.32.0.0/12")
 
 // TestMeshAcrossHosts: containers on weave on three hosts reach each other both ways, their
-// addresses are distinct and in the range, and the network is weavemesh's.
+// addresses are distinct and in the range, and the network is weavemesh's. The hosts are
+// launched with the default --ipalloc-init, consensus among the three.
 func TestMeshAcrossHosts(t *testing.T) {
-	ctx, c, _ := meshCluster(t, 3, 5*time.Minute)
+	c := newCluster(t, 3, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	w := launchWith(t, ctx, scenario.Weave{Bin: weaveBin, Hosts: c.Hosts(), Consensus: true})
+	if err := w.WaitNetwork(ctx, 60*time.Second); err != nil {
+		t.Fatal(err)
+	}
 
 	var cs []scenario.Container
 	seen := map[netip.Addr]string{}

@@ -13,6 +13,11 @@ type committer struct {
 	ringDirty bool
 	broadcast bool
 	after     []func(ring []byte)
+	// clearHandover asks the next commit of the ring to forget the pending
+	// handover, which that ring completes.
+	clearHandover bool
+	// busy is set while a batch is being written and handed out.
+	busy bool
 
 	// commits counts the transactions written, for tests of batching.
 	commits int
@@ -83,23 +88,33 @@ func (c *committer) run() {
 func (c *committer) flush() {
 	a := c.a
 	a.mu.Lock()
+	c.busy = true
+	defer func() {
+		a.mu.Lock()
+		c.busy = false
+		a.mu.Unlock()
+	}()
 	ops := c.queue
 	c.queue = nil
 	if c.updateFree(ops) {
 		c.ringDirty, c.broadcast = true, true
 	}
 	var data []byte
+	id := a.ring.Identity()
 	if c.ringDirty {
 		data, _ = a.ring.MarshalBinary()
 	}
-	spread, after := c.broadcast, c.after
+	spread, after, forget := c.broadcast, c.after, c.clearHandover && data != nil
 	c.ringDirty, c.broadcast, c.after = false, false, nil
+	if forget {
+		c.clearHandover = false
+	}
 	a.mu.Unlock()
 	if len(ops) == 0 && data == nil {
 		return
 	}
 
-	err := commitBatch(a.db, ops, data)
+	err := commitBatch(a.db, ops, data, forget)
 
 	a.mu.Lock()
 	c.commits++
@@ -113,8 +128,14 @@ func (c *committer) flush() {
 		c.ringDirty = true
 		c.broadcast = c.broadcast || spread
 		c.after = append(after, c.after...)
+		c.clearHandover = c.clearHandover || forget
 	case data != nil:
 		a.persisted = data
+		if id != a.persistedID {
+			// Allocations wait for the first ring to be committed.
+			a.persistedID = id
+			a.spaceChanged()
+		}
 	}
 	a.mu.Unlock()
 
@@ -134,9 +155,20 @@ func (c *committer) flush() {
 
 // updateFree brings this peer's free counts in the ring up to date, counting
 // the addresses this batch releases as free already: the counts are committed
-// with the releases or not at all. The caller holds a.mu.
+// with the releases or not at all. While a handover is pending this peer's
+// entries must stay as offered, so the counts wait. The caller holds a.mu.
+//
+// TODO: every commit that changes a count also rewrites and broadcasts the
+// ring, which costs a single requester about a quarter of its rate and sends
+// the whole ring per allocation. The counts are only hints for choosing a
+// donor (donors give from their own allocations, never from counts), so
+// updating them at most every second would be safe; it is not done yet
+// because the simulation tests rely on commits being the only clock.
 func (c *committer) updateFree(ops []op) bool {
 	a := c.a
+	if a.pending != nil {
+		return false
+	}
 	for _, o := range ops {
 		if o.release {
 			a.held.remove(o.addr)

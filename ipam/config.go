@@ -14,9 +14,12 @@ type Config struct {
 	Range netip.Prefix
 	// Self is this peer's name.
 	Self string
-	// Seeds are the peers the range is first divided between
-	// (--ipalloc-init seed=NAME,...). Empty means Self alone, a single-peer
-	// cluster. A peer not among the seeds starts owning nothing.
+	// Init says how the range is first divided between peers
+	// (--ipalloc-init). A peer not among the seeds of seed mode starts
+	// owning nothing, as an observer does.
+	Init Init
+	// Seeds is the form of Init.Seeds from before Init existed: with
+	// Init.Mode empty, Seeds here mean seed mode with these peers.
 	Seeds []string
 	// Path is the bbolt file holding the ring and the allocations.
 	Path string
@@ -60,15 +63,35 @@ func (c Config) Validate() error {
 			return fmt.Errorf("ipam config: Seeds[%d] %q: %w", i, s, err)
 		}
 	}
+	if len(c.Seeds) > 0 && (c.Init.Mode != "" || len(c.Init.Seeds) > 0) {
+		return fmt.Errorf("ipam config: Seeds %v: give seeds in Init.Seeds only", c.Seeds)
+	}
+	if err := c.Init.validate(); err != nil {
+		return fmt.Errorf("ipam config: %w", err)
+	}
 	return nil
 }
 
-// seeds returns the seed set, Self alone when none is configured.
-func (c Config) seeds() []string {
-	if len(c.Seeds) == 0 {
-		return []string{c.Self}
+// init returns the Init in force, with the older Seeds folded in and the
+// mode spelt out.
+func (c Config) init() Init {
+	in := c.Init
+	if in.Mode == "" {
+		in.Mode = InitSeed
+		if len(in.Seeds) == 0 {
+			in.Seeds = c.Seeds
+		}
 	}
-	return c.Seeds
+	return in
+}
+
+// seeds returns the seed set of seed mode, Self alone when none is
+// configured.
+func (c Config) seeds() []string {
+	if s := c.init().Seeds; len(s) > 0 {
+		return s
+	}
+	return []string{c.Self}
 }
 
 func checkName(name string) error {

@@ -1,19 +1,10 @@
 package ipam
 
 import (
+	"bytes"
 	"context"
 	"net/netip"
 	"time"
-)
-
-// msgSpaceRequest starts a unicast message asking its receiver to donate
-// space in a pool; the pool's address (4 bytes) and prefix length (1 byte)
-// follow. msgSpaceAnswer starts the answer, the donor's ring after the
-// donation (if any) follows. Ring encodings start with 'W', so plain rings
-// and these messages never mix up.
-const (
-	msgSpaceRequest byte = 1
-	msgSpaceAnswer  byte = 2
 )
 
 // maxAskPatience is how long a request waits for one donor before it asks
@@ -57,7 +48,7 @@ func (a *Allocator) askForSpace(req *spaceRequest) bool {
 	pool := blockOfPrefix(req.pool).toRange()
 	best, bestFree := "", uint64(0)
 	for _, p := range a.ring.Peers() {
-		if p == a.cfg.Self || req.asked[p] {
+		if p == a.cfg.Self || req.asked[p] || !a.reachable(p) {
 			continue
 		}
 		if free := a.ring.FreeIn(p, pool); free > bestFree {
@@ -70,16 +61,20 @@ func (a *Allocator) askForSpace(req *spaceRequest) bool {
 	req.asked[best] = true
 	req.lastAsk = time.Now()
 	req.waitingFor, req.heard = best, a.heard[best]
+	// The request carries this peer's ring, so that a donor that has not
+	// heard of the latest ring yet (the first one, after consensus) can
+	// still give.
+	msg := append(bytes.Clone(req.message), a.persisted...)
 	// Send may block on the network; the answer comes back as a ring
 	// through HandleMessage, which wakes the request.
-	go func() {
-		if err := a.gossip.Send(best, req.message); err != nil {
+	a.spawn(func() {
+		if err := a.gossip.Send(best, msg); err != nil {
 			a.mu.Lock()
 			req.lastAsk = time.Time{}
 			a.spaceChanged()
 			a.mu.Unlock()
 		}
-	}()
+	})
 	return true
 }
 
@@ -101,10 +96,14 @@ func (req *spaceRequest) wait(ctx context.Context, wake <-chan struct{}) error {
 // the largest aligned free block of this peer's space in the pool, at most
 // half of this peer's free space, and sends the peer the ring once the
 // transfer is committed. The peer gets the ring even when nothing could be
-// given, so that it learns the current free counts.
+// given, so that it learns the current free counts. A peer handing its space
+// over gives nothing this way.
 func (a *Allocator) handleSpaceRequest(from string, body []byte) {
-	if len(body) != 5 || from == "" || from == a.cfg.Self {
+	if len(body) < 5 || from == "" || from == a.cfg.Self {
 		return
+	}
+	if len(body) > 5 {
+		a.mergeRing(from, body[5:], false)
 	}
 	pool := netip.PrefixFrom(netip.AddrFrom4([4]byte(body[:4])), int(body[4]))
 	if a.checkPool(pool) != nil {
@@ -113,17 +112,21 @@ func (a *Allocator) handleSpaceRequest(from string, body []byte) {
 	pool = pool.Masked()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closed {
+	if a.closed || checkName(from) != nil {
 		return
 	}
 	blk, ok := a.donationBlock(pool)
+	ok = ok && !a.stopping && a.pending == nil
 	gave := ok && a.ring.Transfer(a.cfg.Self, from, blk.toRange()) == nil
+	if gave {
+		a.emit(Event{Kind: EventSpaceGiven, Peer: from, Addresses: blk.size()})
+	}
 	a.commit.writeRing(gave, func(ring []byte) {
 		// A lost answer costs the asker its patience, after which it asks
 		// another peer; the transfer itself is already committed and
 		// reaches it by gossip anyway.
 		answer := append([]byte{msgSpaceAnswer}, ring...)
-		go func() { _ = a.gossip.Send(from, answer) }()
+		a.spawn(func() { _ = a.gossip.Send(from, answer) })
 	})
 }
 
@@ -138,7 +141,7 @@ func (a *Allocator) donationBlock(pool netip.Prefix) (block, bool) {
 	pb := blockOfPrefix(pool)
 	var best block
 	found := false
-	for _, r := range a.ring.OwnedRanges(a.cfg.Self) {
+	for _, r := range a.usableRanges() {
 		b, ok := blockOf(r).intersect(pb)
 		if !ok {
 			continue

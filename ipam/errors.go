@@ -37,3 +37,33 @@ var ErrStateMismatch = errors.New("state file does not match the configuration")
 // ErrPoolTooSmall means a pool has no room for an address besides its
 // network, gateway and broadcast addresses: it is smaller than a /30.
 var ErrPoolTooSmall = errors.New("pool too small")
+
+// ErrBadInit means the text of --ipalloc-init could not be read; the error
+// names the input.
+var ErrBadInit = errors.New("bad ipalloc-init")
+
+// ErrNoRing means the ring does not exist yet: consensus has not been reached
+// (the error says how many peers were heard of how many needed), or an
+// observer has not heard the ring from any peer.
+var ErrNoRing = errors.New("no ring yet")
+
+// ErrPeerAlive means RemovePeer was asked to take over a peer that the
+// membership layer reports alive; only a peer gone for good may be removed.
+var ErrPeerAlive = errors.New("peer is alive")
+
+// ErrStopping means the allocator is handing its space over for shutdown
+// (Handover) and takes no new allocations.
+var ErrStopping = errors.New("allocator is stopping")
+
+// ErrNoLivePeer means Handover found no live peer to give the space to; this
+// peer keeps it.
+var ErrNoLivePeer = errors.New("no live peer to hand over to")
+
+// ErrHandoverUnconfirmed means the receiver of a handover did not acknowledge
+// it in time. This peer keeps the addresses, frozen, and offers them again
+// whenever the receiver is reachable, until it answers.
+var ErrHandoverUnconfirmed = errors.New("handover not acknowledged")
+
+// ErrHandoverPending means an operation that changes this peer's space was
+// refused because a handover is waiting for its receiver's answer.
+var ErrHandoverPending = errors.New("handover pending")

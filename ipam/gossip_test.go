@@ -17,6 +17,8 @@ type memNet struct {
 	peers map[string]*Allocator
 	// cut, when set for a peer, drops everything it sends or receives.
 	cut map[string]bool
+	// drop, when set, drops the messages it returns true for.
+	drop func(from, to string, payload []byte) bool
 }
 
 func newMemNet() *memNet {
@@ -38,14 +40,40 @@ func (n *memNet) setCut(name string, cut bool) {
 	n.cut[name] = cut
 }
 
-// target returns the allocator to deliver to, or nil when the link is down.
-func (n *memNet) target(from, to string) *Allocator {
+// setDrop installs a filter of messages to drop; nil drops none.
+func (n *memNet) setDrop(f func(from, to string, payload []byte) bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if n.cut[from] || n.cut[to] {
+	n.drop = f
+}
+
+// target returns the allocator to deliver to, or nil when the link is down or
+// the message is dropped.
+func (n *memNet) target(from, to string, payload []byte) *Allocator {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cut[from] || n.cut[to] || (n.drop != nil && n.drop(from, to, payload)) {
 		return nil
 	}
 	return n.peers[to]
+}
+
+// announce tells every allocator on the net that the peers not cut off are
+// alive, as the daemon does on membership changes.
+func (n *memNet) announce() {
+	n.mu.Lock()
+	var alive []string
+	var all []*Allocator
+	for name, a := range n.peers {
+		all = append(all, a)
+		if !n.cut[name] {
+			alive = append(alive, name)
+		}
+	}
+	n.mu.Unlock()
+	for _, a := range all {
+		a.SetPeers(alive)
+	}
 }
 
 func (n *memNet) names() []string {
@@ -65,14 +93,14 @@ type memGossip struct {
 
 func (g memGossip) Broadcast(payload []byte) {
 	for _, name := range g.net.names() {
-		if a := g.net.target(g.self, name); a != nil && name != g.self {
+		if a := g.net.target(g.self, name, payload); a != nil && name != g.self {
 			a.HandleMessage(g.self, payload)
 		}
 	}
 }
 
 func (g memGossip) Send(peer string, payload []byte) error {
-	a := g.net.target(g.self, peer)
+	a := g.net.target(g.self, peer, payload)
 	if a == nil {
 		return fmt.Errorf("send to %s: unreachable", peer)
 	}
@@ -200,9 +228,12 @@ func TestDonation(t *testing.T) {
 			share)
 	}
 	eventually(t, "rings to converge after the donation", func() bool { return converged(t, as) })
+	// The donors ask c, the owner, which answers that the address is in
+	// use there.
 	for _, donor := range as[:2] {
-		if err := donor.Claim(bg, addr, "stolen"); !errors.Is(err, ErrOwnedElsewhere) {
-			t.Errorf("%s claims c's %s: %v, want ErrOwnedElsewhere", donor.cfg.Self, addr, err)
+		err := donor.Claim(bg, addr, "stolen")
+		if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), `"c"`) {
+			t.Errorf("%s claims c's %s: %v, want ErrInUse naming c", donor.cfg.Self, addr, err)
 		}
 	}
 }
@@ -253,6 +284,9 @@ func TestRemovePeer(t *testing.T) {
 	net := newMemNet()
 	as := cluster(t, net, []string{"a", "b", "c"}, "a", "b", "c")
 	b := mustAllocate(t, as[1], "10.32.0.0/12", "on b")
+	// rmpeer is only safe once the others heard b's last ring: b's
+	// broadcast of its new free count goes out after Allocate returns.
+	eventually(t, "b's last ring to spread", func() bool { return converged(t, as) })
 	net.setCut("b", true)
 	taken, err := as[0].RemovePeer(bg, "b")
 	if err != nil {
@@ -275,5 +309,29 @@ func TestRemovePeer(t *testing.T) {
 	}
 	if _, err := as[0].RemovePeer(bg, "a"); err == nil {
 		t.Error("RemovePeer of itself succeeded")
+	}
+}
+
+func TestDifferentRingIsReportedOnBothSides(t *testing.T) {
+	net := newMemNet()
+	a := cluster(t, net, []string{"a"}, "a")[0]
+	x := cluster(t, net, []string{"x"}, "x")[0]
+	a.MergeState("x", x.LocalState())
+	// a refuses x's ring and sends its own once; x refuses it and sends
+	// its own once; a refuses that too, and it stops there.
+	for _, tt := range []struct {
+		self  *Allocator
+		other string
+		count int
+	}{{a, "x", 2}, {x, "a", 1}} {
+		eventually(t, tt.self.cfg.Self+" to report the other ring", func() bool {
+			errs := tt.self.Status().MergeErrors
+			return len(errs) == 1 && errs[0].Peer == tt.other && errs[0].Count == tt.count &&
+				strings.Contains(errs[0].Err, ring.ErrDifferentRing.Error())
+		})
+	}
+	eventually(t, "both to settle", func() bool { return a.idle() && x.idle() })
+	if a.Status().MergeErrors[0].Count != 2 || x.Status().MergeErrors[0].Count != 1 {
+		t.Error("the two sides kept sending each other their rings")
 	}
 }

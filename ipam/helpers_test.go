@@ -2,6 +2,7 @@ package ipam
 
 import (
 	"context"
+	"flag"
 	"net/netip"
 	"path/filepath"
 	"testing"
@@ -56,4 +57,19 @@ func eventually(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// seedFlag replays a seeded test: go test ./ipam -run NAME -ipam.seed=N.
+var seedFlag = flag.Uint64("ipam.seed", 0, "seed for the seeded ipam tests; 0 picks one")
+
+// testSeed returns the seed for a seeded test and prints it with the command
+// that replays it.
+func testSeed(t testing.TB) uint64 {
+	t.Helper()
+	seed := *seedFlag
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (replay: go test ./ipam -run '^%s$' -ipam.seed=%d)", seed, t.Name(), seed)
+	return seed
 }

@@ -40,7 +40,7 @@ func (a *Allocator) reservedIn(pool netip.Prefix) []uint64 {
 func (a *Allocator) lowestFree(pool netip.Prefix) (netip.Addr, bool) {
 	pb := blockOfPrefix(pool)
 	reserved := a.reservedIn(pool)
-	for _, r := range a.ring.OwnedRanges(a.cfg.Self) {
+	for _, r := range a.usableRanges() {
 		b, ok := blockOf(r).intersect(pb)
 		if !ok {
 			continue
@@ -66,10 +66,11 @@ func (a *Allocator) freeIn(r ring.Range) uint64 {
 	return n
 }
 
-// freeOwned returns the free addresses in all the space this peer owns.
+// freeOwned returns the free addresses in all the space this peer owns and
+// may allocate from.
 func (a *Allocator) freeOwned() uint64 {
 	var n uint64
-	for _, r := range a.ring.OwnedRanges(a.cfg.Self) {
+	for _, r := range a.usableRanges() {
 		n += a.freeIn(r)
 	}
 	return n
@@ -90,6 +91,8 @@ func (a *Allocator) checkClaim(addr netip.Addr, label string) error {
 	switch {
 	case a.closed:
 		return ErrClosed
+	case a.stopping:
+		return a.refuseNew()
 	case !addr.Is4() || !rng.Contains(addr):
 		return fmt.Errorf("range is %s: %w", rng, ErrOutOfRange)
 	}
@@ -108,7 +111,11 @@ func (a *Allocator) checkClaim(addr netip.Addr, label string) error {
 		}
 		return fmt.Errorf("owned by peer %q: %w", owner, ErrOwnedElsewhere)
 	}
-	return nil
+	if a.frozen(addr) {
+		return fmt.Errorf("offered to peer %q in a handover: %w", a.pending.to,
+			ErrHandoverPending)
+	}
+	return a.refuseNew()
 }
 
 // settle applies the outcome of a committed (or failed) change to the slot of

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"slices"
+	"sort"
 
 	"weave.works/weave/ipam/ring"
 )
@@ -50,49 +51,97 @@ func addrOf(v uint64) netip.Addr {
 	return netip.AddrFrom4(b)
 }
 
-// heldSet is the sorted set of addresses that are not free: allocated, being
-// allocated, or being released.
-type heldSet []uint32
+// heldSet is the set of addresses that are not free (allocated, being
+// allocated, or being released) as sorted runs that neither overlap nor
+// touch. Allocations go to the lowest free address, so held addresses form
+// few long runs and every operation is logarithmic in the number of runs,
+// or linear in the runs inside the block asked about.
+type heldSet []run
 
+// run is a run of held addresses, both ends included.
+type run struct {
+	lo, hi uint32
+}
+
+// search returns the index of the first run that ends at or above v.
+func (h heldSet) search(v uint32) int {
+	return sort.Search(len(h), func(i int) bool { return h[i].hi >= v })
+}
+
+// add marks a held, joining it to the runs beside it.
 func (h *heldSet) add(a netip.Addr) {
 	v := u32(a)
-	if i, found := slices.BinarySearch(*h, v); !found {
-		*h = slices.Insert(*h, i, v)
+	s := *h
+	i := s.search(v)
+	if i < len(s) && s[i].lo <= v {
+		return
+	}
+	left := i > 0 && s[i-1].hi+1 == v
+	right := i < len(s) && s[i].lo-1 == v
+	switch {
+	case left && right:
+		s[i-1].hi = s[i].hi
+		*h = slices.Delete(s, i, i+1)
+	case left:
+		s[i-1].hi = v
+	case right:
+		s[i].lo = v
+	default:
+		*h = slices.Insert(s, i, run{lo: v, hi: v})
 	}
 }
 
+// remove marks a free, splitting the run that held it.
 func (h *heldSet) remove(a netip.Addr) {
-	if i, found := slices.BinarySearch(*h, u32(a)); found {
-		*h = slices.Delete(*h, i, i+1)
+	v := u32(a)
+	s := *h
+	i := s.search(v)
+	if i == len(s) || s[i].lo > v {
+		return
 	}
+	switch r := s[i]; {
+	case r.lo == r.hi:
+		*h = slices.Delete(s, i, i+1)
+	case v == r.lo:
+		s[i].lo++
+	case v == r.hi:
+		s[i].hi--
+	default:
+		s[i].hi = v - 1
+		*h = slices.Insert(s, i+1, run{lo: v + 1, hi: r.hi})
+	}
+}
+
+// has reports whether a is held.
+func (h heldSet) has(a netip.Addr) bool {
+	v := u32(a)
+	i := h.search(v)
+	return i < len(h) && h[i].lo <= v
 }
 
 // countIn returns how many held addresses lie in b.
 func (h heldSet) countIn(b block) uint64 {
-	lo, _ := slices.BinarySearch(h, uint32(b.lo))
-	hi, found := slices.BinarySearch(h, uint32(b.hi))
-	if found {
-		hi++
+	var n uint64
+	for i := h.search(uint32(b.lo)); i < len(h) && uint64(h[i].lo) <= b.hi; i++ {
+		if o, ok := (block{lo: uint64(h[i].lo), hi: uint64(h[i].hi)}).intersect(b); ok {
+			n += o.size()
+		}
 	}
-	return uint64(hi - lo)
+	return n
 }
 
 // lowestFree returns the lowest address in b that is neither held nor in
 // reserved.
-//
-// TODO: the scan walks runs of held addresses one by one, which is linear in
-// the run; fine for the thousands of containers a host runs, and to be
-// replaced by a free-run index if a peer ever holds millions.
 func (h heldSet) lowestFree(b block, reserved []uint64) (uint64, bool) {
-	i, _ := slices.BinarySearch(h, uint32(b.lo))
-	for x := b.lo; x <= b.hi; x++ {
-		for i < len(h) && uint64(h[i]) < x {
+	i := h.search(uint32(b.lo))
+	for x := b.lo; x <= b.hi; {
+		switch {
+		case i < len(h) && uint64(h[i].lo) <= x:
+			x = uint64(h[i].hi) + 1
 			i++
-		}
-		if i < len(h) && uint64(h[i]) == x {
-			continue
-		}
-		if !slices.Contains(reserved, x) {
+		case slices.Contains(reserved, x):
+			x++
+		default:
 			return x, true
 		}
 	}
@@ -102,13 +151,12 @@ func (h heldSet) lowestFree(b block, reserved []uint64) (uint64, bool) {
 // freeRuns calls f for every maximal run of addresses in b that holds no held
 // address.
 func (h heldSet) freeRuns(b block, f func(block)) {
-	i, _ := slices.BinarySearch(h, uint32(b.lo))
 	x := b.lo
-	for ; i < len(h) && uint64(h[i]) <= b.hi; i++ {
-		if v := uint64(h[i]); v > x {
-			f(block{lo: x, hi: v - 1})
+	for i := h.search(uint32(b.lo)); i < len(h) && uint64(h[i].lo) <= b.hi; i++ {
+		if lo := uint64(h[i].lo); lo > x {
+			f(block{lo: x, hi: lo - 1})
 		}
-		x = uint64(h[i]) + 1
+		x = max(x, uint64(h[i].hi)+1)
 	}
 	if x <= b.hi {
 		f(block{lo: x, hi: b.hi})
@@ -135,4 +183,50 @@ func largestAligned(b block, limit uint64) (block, bool) {
 		x += size
 	}
 	return best, found
+}
+
+// alignedAround returns the largest block inside b that holds x, whose size
+// is a power of two no larger than limit (but at least 1) and whose start is
+// a multiple of its size.
+func alignedAround(b block, x, limit uint64) block {
+	best := block{lo: x, hi: x}
+	for size := uint64(2); size <= limit && size <= 1<<32; size *= 2 {
+		lo := x &^ (size - 1)
+		c := block{lo: lo, hi: lo + size - 1}
+		if c.lo < b.lo || c.hi > b.hi {
+			break
+		}
+		best = c
+	}
+	return best
+}
+
+// subtractRanges returns the parts of the sorted ranges rs that lie in none
+// of the ranges cut.
+func subtractRanges(rs, cut []ring.Range) []ring.Range {
+	var out []ring.Range
+	for _, r := range rs {
+		parts := []block{blockOf(r)}
+		for _, c := range cut {
+			cb := blockOf(c)
+			var next []block
+			for _, p := range parts {
+				if _, ok := p.intersect(cb); !ok {
+					next = append(next, p)
+					continue
+				}
+				if p.lo < cb.lo {
+					next = append(next, block{lo: p.lo, hi: cb.lo - 1})
+				}
+				if p.hi > cb.hi {
+					next = append(next, block{lo: cb.hi + 1, hi: p.hi})
+				}
+			}
+			parts = next
+		}
+		for _, p := range parts {
+			out = append(out, p.toRange())
+		}
+	}
+	return out
 }

@@ -79,6 +79,24 @@ func forget(args []string) error {
 	})
 }
 
+func rmpeer(args []string) error {
+	c, rest, err := clientFlags("rmpeer", args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("give the NAME of one dead peer, as weave status ipam shows it")
+	}
+	ctx, cancel := withTimeout()
+	defer cancel()
+	res, err := c.RemovePeer(ctx, rest[0])
+	if err != nil {
+		return err
+	}
+	fmt.Printf("took over %d addresses from %s\n", res.Addresses, rest[0])
+	return nil
+}
+
 func stop(args []string) error {
 	c, rest, err := clientFlags("stop", args)
 	if err != nil {

@@ -44,9 +44,9 @@ func TestLaunchFlagErrors(t *testing.T) {
 		{[]string{"--ipalloc-range", "10.32.0.0/31"}, "--ipalloc-range 10.32.0.0/31"},
 		{[]string{"--ipalloc-init", "seed="}, `--ipalloc-init "seed="`},
 		{[]string{"--ipalloc-init", "paxos=3"}, `unknown mode "paxos"`},
+		{[]string{"--ipalloc-init", "consensus=x"}, `--ipalloc-init "consensus=x"`},
 		{[]string{"--name", "bad name"}, `--name "bad name"`},
 		{[]string{"--mtu", "100"}, "--mtu 100"},
-		{[]string{"10.0.0.2"}, "--ipalloc-init"},
 		{[]string{"--log-level", "loud"}, ""}, // checked when the logger is made
 		{[]string{"--no-such-flag"}, "no-such-flag"},
 	}

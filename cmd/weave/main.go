@@ -22,7 +22,9 @@ func verbs() []verb {
 		{"status", "status [peers|ipam|networks]  show the daemon's state", status},
 		{"connect", "connect PEER...  join peers and keep re-joining them", connect},
 		{"forget", "forget PEER...  stop re-joining peers", forget},
-		{"stop", "stop  stop the daemon", stop},
+		{"rmpeer", "rmpeer NAME  take over the address space of a peer that is gone for good",
+			rmpeer},
+		{"stop", "stop  hand this peer's free address space to a live peer and stop", stop},
 		{"reset", "reset  stop the daemon and remove its devices, sockets and state", reset},
 		{"version", "version  print the version", printVersion},
 	}

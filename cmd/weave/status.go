@@ -71,7 +71,11 @@ func ipamLine(m api.IPAM) string {
 	if m.Error != "" {
 		return "error: " + m.Error
 	}
-	return fmt.Sprintf("range %s, this peer owns %d addresses, %d in use", m.Range, m.Owned, m.Used)
+	if m.Waiting != "" {
+		return "waiting: " + m.Waiting
+	}
+	return fmt.Sprintf("range %s (%s), this peer owns %d addresses, %d in use", m.Range,
+		m.Init, m.Owned, m.Used)
 }
 
 func printPeers(w io.Writer, s api.Status) {
@@ -98,10 +102,19 @@ func ago(p api.Peer) string {
 }
 
 func printIPAM(w io.Writer, s api.Status) {
-	fmt.Fprintf(w, "Range: %s\n", s.IPAM.Range)
-	if s.IPAM.Error != "" {
-		fmt.Fprintf(w, "Error: %s\n", s.IPAM.Error)
+	m := s.IPAM
+	fmt.Fprintf(w, "Range: %s (%s)\n", m.Range, m.Init)
+	for _, l := range [][2]string{{"Waiting", m.Waiting}, {"Handover", m.Handover},
+		{"Error", m.Error}} {
+		if l[1] != "" {
+			fmt.Fprintf(w, "%s: %s\n", l[0], l[1])
+		}
 	}
+	defer func() {
+		if m.Hint != "" {
+			fmt.Fprintf(w, "Hint: %s\n", m.Hint)
+		}
+	}()
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PEER\tNICKNAME\tADDRESSES\tSHARE\tREACHABLE")
 	for _, sh := range s.IPAM.Shares {

@@ -55,8 +55,9 @@ func run(bin string, n int) (err error) {
 		fmt.Printf("    %s  underlay %s\n", h.Name, h.Addr)
 	}
 
-	w := scenario.Weave{Bin: bin, Hosts: c.Hosts()}
-	step("weave launch on every host, each naming the others as peers")
+	w := scenario.Weave{Bin: bin, Hosts: c.Hosts(), Consensus: true}
+	step("weave launch on every host, each naming the others as peers; they agree by " +
+		"consensus how to split the range 10.32.0.0/12")
 	for _, h := range c.Hosts() {
 		if _, err := w.Launch(ctx, h); err != nil {
 			return err

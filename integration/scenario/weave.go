@@ -16,6 +16,9 @@ import (
 type Weave struct {
 	Bin   string          // the weave binary
 	Hosts []*harness.Host // every host of the cluster
+	// Consensus leaves --ipalloc-init out, so that the peers agree on the split by
+	// consensus among the hosts, the default; otherwise every host is a seed.
+	Consensus bool
 }
 
 // Seeds is the --ipalloc-init value naming every host.
@@ -31,7 +34,10 @@ func (w Weave) Seeds() string {
 func (w Weave) Launch(ctx context.Context, h *harness.Host, extra ...string) (*harness.Proc, error) {
 	args := []string{"launch", "--name", h.Name, "--host", h.Addr.String(),
 		"--data-dir", filepath.Join(h.Dir, "weave"), "--plugin-dir", harness.PluginDir,
-		"--docker-host", h.DockerSocket(), "--ipalloc-init", w.Seeds(), "--log-level", "debug"}
+		"--docker-host", h.DockerSocket(), "--log-level", "debug"}
+	if !w.Consensus {
+		args = append(args, "--ipalloc-init", w.Seeds())
+	}
 	args = append(args, extra...)
 	for _, o := range w.Hosts {
 		if o != h {

@@ -1,6 +1,11 @@
 package paxos
 
-import "slices"
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+)
 
 // Acceptor is the state an acceptor keeps, and must keep durably: the highest
 // ballot it promised, and the last ballot and value it accepted. The zero
@@ -48,4 +53,45 @@ func (a *Acceptor) accept(m Msg) (Msg, bool) {
 	a.Promised, a.Accepted = m.Ballot, m.Ballot
 	a.Value = slices.Clone(m.Value)
 	return Msg{Kind: KindAccepted, Ballot: m.Ballot, OK: true, Promised: a.Promised}, changed
+}
+
+// acceptorMagic starts an encoded Acceptor: "PXA" and format version 1.
+var acceptorMagic = []byte{'P', 'X', 'A', 1}
+
+// MarshalBinary encodes the acceptor's state for its user's durable store.
+func (a Acceptor) MarshalBinary() ([]byte, error) {
+	b := append([]byte{}, acceptorMagic...)
+	for _, bl := range []Ballot{a.Promised, a.Accepted} {
+		b = binary.AppendUvarint(b, bl.Round)
+		b = appendName(b, bl.Proposer)
+	}
+	b = binary.AppendUvarint(b, uint64(len(a.Value)))
+	for _, n := range a.Value {
+		b = appendName(b, n)
+	}
+	return b, nil
+}
+
+// UnmarshalBinary decodes what MarshalBinary wrote. On error a is unchanged.
+func (a *Acceptor) UnmarshalBinary(data []byte) error {
+	if !bytes.HasPrefix(data, acceptorMagic) {
+		return fmt.Errorf("decode paxos acceptor: %w: bad magic", ErrBadMessage)
+	}
+	d := decoder{buf: data, off: len(acceptorMagic)}
+	var next Acceptor
+	var err error
+	for _, bl := range []*Ballot{&next.Promised, &next.Accepted} {
+		if *bl, err = d.ballot(); err != nil {
+			return fmt.Errorf("decode paxos acceptor at byte %d: %w", d.off, err)
+		}
+	}
+	if next.Value, err = d.value(); err != nil {
+		return fmt.Errorf("decode paxos acceptor at byte %d: %w", d.off, err)
+	}
+	if d.off != len(data) {
+		return fmt.Errorf("decode paxos acceptor: %w: %d trailing bytes", ErrBadMessage,
+			len(data)-d.off)
+	}
+	*a = next
+	return nil
 }
