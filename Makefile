@@ -8,7 +8,7 @@ VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 GOBIN     := $(shell $(GO) env GOPATH)/bin
 STATICCHECK_VERSION := v0.8.2
-DEBS      := docker.io busybox-static iproute2 nftables iperf3 iptables
+DEBS      := docker.io busybox-static iproute2 nftables iperf3 iptables etcd-server
 # Go packages whose tests need no root and no network namespaces.
 UNIT_PKGS := $(shell $(GO) list ./... 2>/dev/null | grep -v /integration)
 

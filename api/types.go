@@ -35,6 +35,19 @@ type IPAM struct {
 	Error    string  `json:"error,omitempty"`
 }
 
+// Store is the state of the embedded Raft store on this peer.
+type Store struct {
+	State     string   `json:"state"` // Leader, Follower, Candidate, Shutdown
+	Leader    string   `json:"leader"`
+	Term      uint64   `json:"term"`
+	RaftIndex uint64   `json:"raftIndex"` // last Raft index applied
+	Index     uint64   `json:"index"`     // the store's etcd index
+	Voters    []string `json:"voters"`
+	NonVoters []string `json:"nonVoters"`
+	Addr      string   `json:"addr"` // the etcd v2 face
+	Error     string   `json:"error,omitempty"`
+}
+
 // Network is a network the daemon serves.
 type Network struct {
 	ID        string `json:"id"`
@@ -51,6 +64,7 @@ type Status struct {
 	Peers    []Peer    `json:"peers"`
 	Known    []string  `json:"known"` // addresses the daemon keeps re-joining
 	IPAM     IPAM      `json:"ipam"`
+	Store    Store     `json:"store"`
 	Networks []Network `json:"networks"`
 	Docker   string    `json:"docker"` // "connected", or why not
 }

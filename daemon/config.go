@@ -28,6 +28,9 @@ type Config struct {
 	Peers       []string     // peers to join at start, host or host:port
 	Version     string
 	VXLANPort   int
+	RaftPort    int    // Raft transport and the store's RPC, on the underlay address
+	RaftVoters  int    // how many peers vote in the store
+	StoreAddr   string // the etcd v2 face, for dockerd --cluster-store
 	LogLevel    string
 	CreateWeave bool // create the Docker network "weave" at start
 }
@@ -42,6 +45,9 @@ func DefaultConfig() Config {
 		DockerHost:  "unix:///var/run/docker.sock",
 		StatusAddr:  "127.0.0.1:6784",
 		VXLANPort:   6784,
+		RaftPort:    6785,
+		RaftVoters:  3,
+		StoreAddr:   "127.0.0.1:2379",
 		LogLevel:    "info",
 		CreateWeave: true,
 	}
@@ -69,6 +75,11 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--ipalloc-range %s: too small; give at least a /30", c.IPRange)
 	case c.MTU != 0 && (c.MTU < 576 || c.MTU > 65000):
 		return fmt.Errorf("--mtu %d: must be 576 to 65000, or 0 to derive it", c.MTU)
+	case c.RaftPort < 1 || c.RaftPort > 65535 || c.RaftPort == c.Port:
+		return fmt.Errorf("--raft-port %d: must be 1 to 65535 and differ from --port", c.RaftPort)
+	case c.RaftVoters < 1 || c.RaftVoters > 9:
+		return fmt.Errorf("--raft-voters %d: must be 1 to 9 (3 or 5 suit most clusters)",
+			c.RaftVoters)
 	case c.DockerHost == "":
 		return errors.New("--docker-host is empty")
 	}

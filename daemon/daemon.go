@@ -17,6 +17,7 @@ import (
 	"weave.works/weave/drivers/plugin"
 	"weave.works/weave/drivers/weavemesh"
 	"weave.works/weave/ipam"
+	"weave.works/weave/store"
 )
 
 // leaveTimeout bounds how long a stopping daemon tells its peers that it leaves.
@@ -34,12 +35,14 @@ type Daemon struct {
 	mesh    *meshPath
 	driver  *weavemesh.Driver
 	docker  *dockerWatch
+	store   *store.Store
 
 	closers []func() error // in the order they run at stop
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	stop    chan struct{}
 	once    sync.Once
+	leaving bool // set by Stop, read after Done is closed
 }
 
 // Start brings the daemon up; on error it undoes what it started.
@@ -82,6 +85,9 @@ func Start(cfg Config, log *slog.Logger) (d *Daemon, err error) {
 	if err := d.startIPAM(); err != nil {
 		return nil, err
 	}
+	if err := d.startStore(); err != nil {
+		return nil, err
+	}
 	if d.mesh, err = newMeshPath(nl, d.cfg.Host, cfg.MTU, cfg.VXLANPort, log); err != nil {
 		return nil, err
 	}
@@ -118,6 +124,7 @@ func (d *Daemon) startCluster() error {
 	cc.Port = d.cfg.Port
 	cc.Password = d.cfg.Password
 	cc.Version = d.cfg.Version
+	cc.RaftPort = d.cfg.RaftPort
 	cc.Logger = d.log
 	c, err := cluster.New(cc)
 	if err != nil {
@@ -125,7 +132,12 @@ func (d *Daemon) startCluster() error {
 	}
 	d.cluster = c
 	d.closers = append(d.closers, func() error {
-		return errors.Join(c.Leave(leaveTimeout), c.Shutdown())
+		// Only weave stop leaves: after a signal the peer is expected back, and the others
+		// keep its place (its Raft seat, its address space) while it restarts.
+		if d.leaving {
+			return errors.Join(c.Leave(leaveTimeout), c.Shutdown())
+		}
+		return c.Shutdown()
 	})
 	return nil
 }
@@ -207,6 +219,7 @@ func (d *Daemon) Stop() {
 			d.log.Info("address space handed over", "peer", res.Peer, "addresses", res.Given,
 				"kept", res.Kept)
 		}
+		d.leaving = true
 		close(d.stop)
 	})
 }

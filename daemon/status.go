@@ -18,6 +18,7 @@ func (d *Daemon) Status() api.Status {
 		Self:    apiPeer(d.cluster.Self()),
 		Known:   d.cluster.Known(),
 		IPAM:    d.ipamStatus(),
+		Store:   d.storeStatus(),
 		Docker:  "not watched (--no-create-network)",
 	}
 	for _, p := range d.cluster.Peers() {
@@ -89,4 +90,17 @@ func (d *Daemon) RemovePeer(peer string) (uint64, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), handoverTimeout)
 	defer cancel()
 	return d.alloc.RemovePeer(ctx, peer)
+}
+
+// storeStatus is the Raft store's state as this peer sees it.
+func (d *Daemon) storeStatus() api.Store {
+	st := d.store.Status()
+	out := api.Store{State: st.State, Leader: st.Leader, Term: st.Term,
+		RaftIndex: st.RaftIndex, Index: st.Index, Addr: d.cfg.StoreAddr}
+	voters, nonVoters, err := d.store.Servers()
+	if err != nil {
+		out.Error = err.Error()
+	}
+	out.Voters, out.NonVoters = voters, nonVoters
+	return out
 }

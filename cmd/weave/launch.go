@@ -29,6 +29,10 @@ func launchFlags(cfg *daemon.Config) (*flag.FlagSet, func() error) {
 	fs.StringVar(&ipInit, "ipalloc-init", "", "initial division of the range: seed=NAME,...")
 	fs.IntVar(&cfg.MTU, "mtu", 0, "MTU of the data path (default: underlay MTU minus 50)")
 	fs.StringVar(&cfg.DockerHost, "docker-host", cfg.DockerHost, "Docker API endpoint")
+	fs.IntVar(&cfg.RaftPort, "raft-port", cfg.RaftPort, "Raft transport port, TCP")
+	fs.IntVar(&cfg.RaftVoters, "raft-voters", cfg.RaftVoters, "how many peers vote in the store")
+	fs.StringVar(&cfg.StoreAddr, "store-addr", cfg.StoreAddr,
+		"the cluster store's etcd v2 API, for dockerd --cluster-store")
 	fs.StringVar(&cfg.StatusAddr, "status-addr", cfg.StatusAddr, "loopback address of the status API")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	noNet := fs.Bool("no-create-network", false, "do not create the Docker network \"weave\"")

@@ -19,7 +19,7 @@ type verb struct {
 func verbs() []verb {
 	return []verb{
 		{"launch", "launch [flags] [PEER...]  run the daemon in the foreground", launch},
-		{"status", "status [peers|ipam|networks]  show the daemon's state", status},
+		{"status", "status [peers|ipam|store|networks]  show the daemon's state", status},
 		{"connect", "connect PEER...  join peers and keep re-joining them", connect},
 		{"forget", "forget PEER...  stop re-joining peers", forget},
 		{"rmpeer", "rmpeer NAME  take over the address space of a peer that is gone for good",

@@ -19,17 +19,18 @@ func status(args []string) error {
 	}
 	what := "summary"
 	if len(rest) > 1 {
-		return fmt.Errorf("status takes at most one of peers, ipam, networks; got %v", rest)
+		return fmt.Errorf("status takes at most one of peers, ipam, store, networks; got %v",
+			rest)
 	}
 	if len(rest) == 1 {
 		what = rest[0]
 	}
 	show, ok := map[string]func(io.Writer, api.Status){
 		"summary": printSummary, "peers": printPeers, "ipam": printIPAM,
-		"networks": printNetworks,
+		"networks": printNetworks, "store": printStore,
 	}[what]
 	if !ok {
-		return fmt.Errorf("unknown status %q: use peers, ipam or networks", what)
+		return fmt.Errorf("unknown status %q: use peers, ipam, store or networks", what)
 	}
 	ctx, cancel := withTimeout()
 	defer cancel()
@@ -63,6 +64,7 @@ func printSummary(w io.Writer, s api.Status) {
 	row("Address", s.Self.Addr)
 	row("Peers", fmt.Sprintf("%d (%d alive)", len(s.Peers), alive))
 	row("IPAM", ipamLine(s.IPAM))
+	row("Store", storeLine(s.Store))
 	row("Networks", fmt.Sprintf("%d %s", len(s.Networks), strings.Join(names, " ")))
 	row("Docker", s.Docker)
 }
@@ -147,4 +149,31 @@ func netName(n api.Network) string {
 		return n.Name
 	}
 	return shortID(n.ID)
+}
+
+func storeLine(st api.Store) string {
+	if st.Error != "" {
+		return st.State + ", " + st.Error
+	}
+	leader := st.Leader
+	if leader == "" {
+		leader = "none yet"
+	}
+	return fmt.Sprintf("%s, leader %s, %d voters, index %d, etcd v2 API on %s", st.State,
+		leader, len(st.Voters), st.Index, st.Addr)
+}
+
+func printStore(w io.Writer, s api.Status) {
+	st := s.Store
+	row := func(k, v string) { fmt.Fprintf(w, "%12s: %s\n", k, v) }
+	row("State", st.State)
+	row("Leader", st.Leader)
+	row("Term", fmt.Sprint(st.Term))
+	row("Voters", strings.Join(st.Voters, " "))
+	row("Non-voters", strings.Join(st.NonVoters, " "))
+	row("Applied", fmt.Sprintf("raft index %d, store index %d", st.RaftIndex, st.Index))
+	row("API", "etcd v2 on "+st.Addr)
+	if st.Error != "" {
+		row("Error", st.Error)
+	}
 }

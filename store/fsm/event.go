@@ -35,7 +35,7 @@ type Node struct {
 // watchers.
 type Event struct {
 	Action   string `json:"action"`
-	Node     *Node  `json:"node"`
+	Node     *Node  `json:"node,omitempty"`
 	PrevNode *Node  `json:"prevNode,omitempty"`
 	Refresh  bool   `json:"-"`
 }

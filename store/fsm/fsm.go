@@ -32,11 +32,18 @@ func Open(path string) (*FSM, error) {
 	return &FSM{path: path, db: db}, nil
 }
 
+// initialMmap is the address space mapped up front. bbolt must remap to
+// grow, and a remap waits for open read transactions, a snapshot's
+// included; mapping ahead keeps writes from stalling behind a snapshot
+// until the tree outgrows it.
+const initialMmap = 64 << 20
+
 // openDB opens a bbolt file and makes the buckets. The file needs no sync:
 // the Raft log and its snapshots are what survive a crash, and the tree is
 // rebuilt from them.
 func openDB(path string) (*bolt.DB, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, NoSync: true})
+	opts := &bolt.Options{Timeout: time.Second, NoSync: true, InitialMmapSize: initialMmap}
+	db, err := bolt.Open(path, 0o600, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open tree %s: %w", path, err)
 	}

@@ -37,7 +37,8 @@ func TestApplyScript(t *testing.T) {
 			`101 [q != y] [1 != 5] 5`},
 		{Command{Op: OpCompareAndSwap, Key: "/a/b/e", Value: "z", PrevValue: "y"},
 			`{"action":"compareAndSwap","node":{"key":"/a/b/e","value":"z","modifiedIndex":6,` +
-				`"createdIndex":4},"prevNode":{"key":"/a/b/e","value":"y","modifiedIndex":5,"createdIndex":4}}`},
+				`"createdIndex":4},"prevNode":{"key":"/a/b/e","value":"y","modifiedIndex":5,` +
+				`"createdIndex":4}}`},
 		{Command{Op: OpCompareAndSwap, Key: "/a/b", Value: "z", PrevValue: "y"}, `102 /a/b 6`},
 		{Command{Op: OpUpdate, Key: "/a/b", Value: "z"}, `102 /a/b 6`},
 		{Command{Op: OpUpdate, Key: "/a/b"},

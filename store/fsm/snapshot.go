@@ -11,7 +11,8 @@ import (
 )
 
 // Snapshot is a consistent copy of the tree at one moment, held open by a
-// read transaction until Release. Apply may go on meanwhile.
+// read transaction until Release. Apply may go on meanwhile, until the
+// tree grows past the mapped size: then a write waits for Release.
 type Snapshot struct {
 	tx *bolt.Tx
 }

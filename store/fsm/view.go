@@ -5,7 +5,8 @@ import "sort"
 // view renders the record at key as etcd shows it at time now. For a
 // directory, withChildren adds the children (hidden ones left out) and
 // recursive descends into theirs; sorted orders every listing by key.
-func (t tree) view(key string, r *record, now int64, withChildren, recursive, sorted bool) (*Node, error) {
+func (t tree) view(key string, r *record, now int64,
+	withChildren, recursive, sorted bool) (*Node, error) {
 	n := &Node{Key: key, ModifiedIndex: r.modified, CreatedIndex: r.created}
 	if key == "/" {
 		n.Key = ""

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+	"weave.works/weave/store/fsm"
+)
+
+// retryPause is the wait between attempts while no leader is known.
+const retryPause = 50 * time.Millisecond
+
+// withTimeout gives ctx the store's request timeout unless it has a
+// deadline already.
+func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, s.cfg.RequestTimeout)
+}
+
+// Do commits a command through Raft, on this peer if it leads or else on
+// the leader, and returns what it did. A command the tree refused (a
+// failed compare, a missing key) returns the Result and its *fsm.Error.
+// Attempts repeat while there is no leader or the leader changes before
+// taking the command, until ctx or the request timeout ends.
+func (s *Store) Do(ctx context.Context, c *fsm.Command) (*fsm.Result, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", c.Op, c.Key, err)
+	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	for {
+		res, err := s.tryDo(ctx, c)
+		if !errors.Is(err, errNotLeader) {
+			if err == nil && res.Err != nil {
+				return res, res.Err
+			}
+			return res, err
+		}
+		if err := pause(ctx); err != nil {
+			return nil, fmt.Errorf("%s %s: no leader: %w", c.Op, c.Key, err)
+		}
+	}
+}
+
+// tryDo makes one attempt: apply here if leading, else forward.
+func (s *Store) tryDo(ctx context.Context, c *fsm.Command) (*fsm.Result, error) {
+	if s.raft.State() == raft.Leader {
+		return s.applyLocal(ctx, c)
+	}
+	addr, _ := s.raft.LeaderWithID()
+	if addr == "" {
+		return nil, errNotLeader
+	}
+	rep, err := s.call(ctx, string(addr), rpcApply, c)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Result == nil {
+		return nil, fmt.Errorf("%s %s: leader %s sent no result", c.Op, c.Key, addr)
+	}
+	return rep.Result, nil
+}
+
+// applyLocal stamps the command with this leader's clock and applies it.
+// It answers errNotLeader only when Raft refused the entry before
+// appending it, so that a retry cannot apply a command twice.
+func (s *Store) applyLocal(ctx context.Context, c *fsm.Command) (*fsm.Result, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("%s %s: %w", c.Op, c.Key, err)
+	}
+	stamped := *c
+	stamped.Time = time.Now().UnixNano()
+	b, err := stamped.Encode()
+	if err != nil {
+		return nil, err
+	}
+	timeout := s.cfg.RequestTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	f := s.raft.Apply(b, timeout)
+	if err := f.Error(); err != nil {
+		if errors.Is(err, raft.ErrNotLeader) {
+			return nil, errNotLeader
+		}
+		return nil, fmt.Errorf("%s %s: %w", c.Op, c.Key, err)
+	}
+	res, ok := f.Response().(*fsm.Result)
+	if !ok {
+		return nil, fmt.Errorf("%s %s: unexpected apply response %T", c.Op, c.Key, f.Response())
+	}
+	return res, nil
+}
+
+// pause waits retryPause or until ctx ends.
+func pause(ctx context.Context) error {
+	t := time.NewTimer(retryPause)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,83 @@
+// Command cmd compares the store's etcd v2 face with real etcd: three
+// weave store peers in this process against three etcd members, the same
+// write and quorum-read workload through the etcd v2 client, and prints
+// throughput and p99 of both with their ratios. Run it with
+//
+//	go run ./store/bench/cmd
+//
+// It needs Debian's etcd-server package (/usr/bin/etcd).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"weave.works/weave/store/bench"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "storebench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg := bench.DefaultConfig()
+	clients := flag.String("clients", "1,64", "comma-separated concurrency levels")
+	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
+	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration, "measured time per case and side")
+	flag.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "unmeasured time before each case")
+	flag.IntVar(&cfg.ValueSize, "value-size", cfg.ValueSize, "bytes per value written")
+	flag.StringVar(&cfg.EtcdBin, "etcd", cfg.EtcdBin, "the etcd binary")
+	flag.Parse()
+	levels, err := parseLevels(*clients)
+	if err != nil {
+		return err
+	}
+	cfg.Clients = levels
+
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	// An interrupt cancels the run, so that the clusters are still
+	// stopped and their directories removed.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Printf("store benchmark: 3 weave peers (store.DefaultConfig) vs 3 etcd members, "+
+		"%v per case and side after %v warm-up, %d-byte values\n",
+		cfg.Duration, cfg.Warmup, cfg.ValueSize)
+	fmt.Println("client i talks to member i mod 3, the leader last; ratio = ours / etcd")
+	bench.WriteHeader(os.Stdout)
+	_, err = bench.Compare(ctx, cfg, func(r bench.Row) { bench.WriteRow(os.Stdout, r) })
+	return err
+}
+
+// parseLevels reads "1,64" into its numbers.
+func parseLevels(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-clients %q: %q is not a positive number", s, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -1,0 +1,129 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
+
+// Row is one case measured on both clusters.
+type Row struct {
+	Case
+	Ours, Etcd Result
+}
+
+// ThroughputRatio is ours over etcd's: at least 1 means as fast or faster.
+func (r Row) ThroughputRatio() float64 { return ratio(r.Ours.Throughput(), r.Etcd.Throughput()) }
+
+// P99Ratio is ours over etcd's: at most 1 means no worse.
+func (r Row) P99Ratio() float64 { return ratio(float64(r.Ours.P99), float64(r.Etcd.P99)) }
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+// Cases returns the cases cfg asks for: writes, then reads, each at
+// every concurrency level in order.
+func Cases(cfg Config) []Case {
+	var out []Case
+	for _, op := range []Op{OpWrite, OpRead} {
+		for _, n := range cfg.Clients {
+			out = append(out, Case{Op: op, Clients: n})
+		}
+	}
+	return out
+}
+
+// Compare starts both clusters, runs every case on ours and then on
+// etcd's, and stops both. done, when not nil, sees each row as it is
+// measured.
+func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := lookEtcd(cfg.EtcdBin); err != nil {
+		return nil, err
+	}
+	ours, theirs, err := startBoth(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = ours.Close(); _ = theirs.Close() }()
+	if err := Preload(ctx, ours.Endpoints(), cfg); err != nil {
+		return nil, fmt.Errorf("weave: %w", err)
+	}
+	if err := Preload(ctx, theirs.Endpoints(), cfg); err != nil {
+		return nil, fmt.Errorf("etcd: %w", err)
+	}
+	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
+	var rows []Row
+	for _, c := range Cases(cfg) {
+		row := Row{Case: c}
+		if row.Ours, err = Run(ctx, ours.Endpoints(), c, cfg, tag); err != nil {
+			return rows, fmt.Errorf("weave: %w", err)
+		}
+		if row.Etcd, err = Run(ctx, theirs.Endpoints(), c, cfg, tag); err != nil {
+			return rows, fmt.Errorf("etcd: %w", err)
+		}
+		rows = append(rows, row)
+		if done != nil {
+			done(row)
+		}
+	}
+	return rows, nil
+}
+
+// startBoth starts the two clusters at once, since ours spends its
+// SettleTime waiting; when either fails, the other is stopped too.
+func startBoth(ctx context.Context, cfg Config) (*WeaveCluster, *EtcdCluster, error) {
+	type started struct {
+		c   *EtcdCluster
+		err error
+	}
+	ch := make(chan started, 1)
+	go func() {
+		c, err := StartEtcd(ctx, cfg.EtcdBin)
+		ch <- started{c, err}
+	}()
+	ours, oursErr := StartWeave(ctx, cfg.Store)
+	e := <-ch
+	if oursErr == nil && e.err == nil {
+		return ours, e.c, nil
+	}
+	if ours != nil {
+		_ = ours.Close()
+	}
+	if e.c != nil {
+		_ = e.c.Close()
+	}
+	return nil, nil, errors.Join(oursErr, e.err)
+}
+
+// WriteHeader prints the table's header line.
+func WriteHeader(w io.Writer) {
+	fmt.Fprintf(w, "%-16s %12s %12s %8s %12s %12s %8s\n",
+		"case", "ours ops/s", "etcd ops/s", "ratio", "ours p99 us", "etcd p99 us", "ratio")
+}
+
+// WriteRow prints one row under WriteHeader's columns.
+func WriteRow(w io.Writer, r Row) {
+	fmt.Fprintf(w, "%-16s %12.0f %12.0f %8.2f %12.0f %12.0f %8.2f\n", r.Case,
+		r.Ours.Throughput(), r.Etcd.Throughput(), r.ThroughputRatio(),
+		micros(r.Ours.P99), micros(r.Etcd.P99), r.P99Ratio())
+}
+
+// WriteTable prints a header and every row.
+func WriteTable(w io.Writer, rows []Row) {
+	WriteHeader(w)
+	for _, r := range rows {
+		WriteRow(w, r)
+	}
+}
+
+func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

@@ -1,0 +1,101 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"time"
+
+	"weave.works/weave/store"
+)
+
+// DefaultEtcdBin is where Debian's etcd-server package puts etcd.
+const DefaultEtcdBin = "/usr/bin/etcd"
+
+// Members is the size of both clusters: three voters each.
+const Members = 3
+
+// Config says what Compare runs.
+type Config struct {
+	// Duration is how long each case runs on each side.
+	Duration time.Duration
+	// Warmup is how long each case runs, unmeasured, before Duration.
+	Warmup time.Duration
+	// Clients lists the concurrency levels; each gives a write and a read case.
+	Clients []int
+	// ValueSize is the length in bytes of every value written.
+	ValueSize int
+	// ReadKeys is how many keys are written before the read cases, which
+	// then read them in turn.
+	ReadKeys int
+	// MaxOps bounds the operations of one case, so memory stays bounded
+	// on a machine faster than expected.
+	MaxOps int
+	// Timeout bounds one operation.
+	Timeout time.Duration
+	// Store is the template for our peers; the harness sets Name,
+	// BindAddr, DataDir, Voters and Membership.
+	Store store.Config
+	// EtcdBin is the etcd binary; a bare name is looked up in PATH.
+	EtcdBin string
+}
+
+// DefaultConfig runs 1 and 64 clients for 5 seconds per case and side
+// (after a second of warm-up), which keeps a whole comparison well under
+// two minutes, with 100-byte values (the size of a Docker endpoint or
+// IPAM record) and our store on its production timings.
+func DefaultConfig() Config {
+	return Config{
+		Duration:  5 * time.Second,
+		Warmup:    time.Second,
+		Clients:   []int{1, 64},
+		ValueSize: 100,
+		ReadKeys:  256,
+		MaxOps:    2_000_000,
+		Timeout:   10 * time.Second,
+		Store:     store.DefaultConfig(),
+		EtcdBin:   DefaultEtcdBin,
+	}
+}
+
+// Validate names the first field that cannot work, and its value.
+func (c *Config) Validate() error {
+	switch {
+	case c.Duration <= 0:
+		return fmt.Errorf("bench config: Duration %v is not positive", c.Duration)
+	case c.Warmup < 0:
+		return fmt.Errorf("bench config: Warmup %v is negative", c.Warmup)
+	case len(c.Clients) == 0:
+		return fmt.Errorf("bench config: Clients is empty")
+	case c.ValueSize < 1:
+		return fmt.Errorf("bench config: ValueSize %d is below 1", c.ValueSize)
+	case c.ReadKeys < 1:
+		return fmt.Errorf("bench config: ReadKeys %d is below 1", c.ReadKeys)
+	case c.MaxOps < 1:
+		return fmt.Errorf("bench config: MaxOps %d is below 1", c.MaxOps)
+	case c.Timeout <= 0:
+		return fmt.Errorf("bench config: Timeout %v is not positive", c.Timeout)
+	case c.EtcdBin == "":
+		return fmt.Errorf("bench config: EtcdBin is empty")
+	}
+	for _, n := range c.Clients {
+		if n < 1 {
+			return fmt.Errorf("bench config: Clients holds %d, below 1", n)
+		}
+	}
+	return nil
+}
+
+// ErrNoEtcd means the etcd binary is not installed. The error that wraps
+// it names the path and the Debian package that provides it.
+var ErrNoEtcd = errors.New("etcd is not installed")
+
+// lookEtcd resolves bin, failing with ErrNoEtcd and the package to install.
+func lookEtcd(bin string) (string, error) {
+	path, err := exec.LookPath(bin)
+	if err != nil {
+		return "", fmt.Errorf("%w at %s: install the Debian package etcd-server "+
+			"(apt-get install etcd-server): %v", ErrNoEtcd, bin, err)
+	}
+	return path, nil
+}

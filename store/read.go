@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+	"weave.works/weave/store/fsm"
+)
+
+// ReadOptions shape a read. Recursive returns a directory's whole subtree,
+// Sorted orders listings by key (they always are), and Quorum makes the
+// read linearizable: it sees every write that completed before it began,
+// wherever it was made.
+type ReadOptions struct {
+	Recursive bool
+	Sorted    bool
+	Quorum    bool
+}
+
+// Read returns the node at key as a "get" event, with the store index it
+// saw. A plain read is served from this peer's tree and may lag the
+// leader; a quorum read first learns the leader's commit index (asking the
+// leader when this peer follows) and waits until this peer applied it.
+func (s *Store) Read(ctx context.Context, key string, o ReadOptions) (fsm.ReadResult, error) {
+	if o.Quorum {
+		ctx, cancel := s.withTimeout(ctx)
+		defer cancel()
+		index, err := s.readIndex(ctx)
+		if err != nil {
+			return fsm.ReadResult{}, fmt.Errorf("quorum read %s: %w", key, err)
+		}
+		if err := s.fsm.waitApplied(ctx, index); err != nil {
+			return fsm.ReadResult{}, fmt.Errorf("quorum read %s: %w", key, err)
+		}
+	}
+	return s.tree.Get(key, o.Recursive, o.Sorted, time.Now().UnixNano())
+}
+
+// readIndex returns the index a linearizable read waits for, from this
+// peer if it leads or else from the leader, retrying across elections.
+func (s *Store) readIndex(ctx context.Context) (uint64, error) {
+	for {
+		index, err := s.tryReadIndex(ctx)
+		if !errors.Is(err, errNotLeader) {
+			return index, err
+		}
+		if err := pause(ctx); err != nil {
+			return 0, fmt.Errorf("no leader: %w", err)
+		}
+	}
+}
+
+func (s *Store) tryReadIndex(ctx context.Context) (uint64, error) {
+	if s.raft.State() == raft.Leader {
+		return s.leaderReadIndex(ctx)
+	}
+	addr, _ := s.raft.LeaderWithID()
+	if addr == "" {
+		return 0, errNotLeader
+	}
+	rep, err := s.call(ctx, string(addr), rpcReadIndex, struct{}{})
+	if err != nil {
+		return 0, err
+	}
+	return rep.Index, nil
+}
+
+// WatchEvents starts a watch on key from index since (0: the next
+// change), as etcd's wait=true does. A stream watch goes on after the
+// first event; a one-shot watch ends with it. When since lies in the
+// past, the watch starts with the first matching event from the history
+// (etcd's behaviour, which a stream watch shares: later past events are
+// not replayed). A since older than the kept history fails with
+// fsm.CodeEventIndexCleared. Watches are served by this peer alone.
+func (s *Store) WatchEvents(key string, recursive, stream bool, since uint64) (*Watcher, error) {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	start, err := s.tree.History(key, recursive, since)
+	if err != nil {
+		return nil, err
+	}
+	return s.hub.watch(key, recursive, stream, since, start), nil
+}
+
+// readAndWatch reads key from the local tree and starts a stream watch
+// on it from the next index, both under the hub's lock, so that no change
+// falls between the two.
+func (s *Store) readAndWatch(key string, recursive bool) (fsm.ReadResult, *Watcher, error) {
+	s.hub.mu.Lock()
+	defer s.hub.mu.Unlock()
+	res, err := s.tree.Get(key, recursive, true, time.Now().UnixNano())
+	if err != nil && !fsm.HasCode(err, fsm.CodeKeyNotFound) {
+		return res, nil, err
+	}
+	index := s.tree.Index()
+	w := s.hub.watch(key, recursive, true, index+1, fsm.WatchStart{Index: index})
+	return res, w, nil
+}
+
+// Status is a peer's view of the cluster, for status pages and headers.
+type Status struct {
+	Name      string
+	Addr      string
+	State     string // Leader, Follower, Candidate or Shutdown
+	Leader    string // the leader's name; empty when none is known
+	Term      uint64
+	RaftIndex uint64 // the last Raft index applied
+	Index     uint64 // the store index
+}
+
+// Status returns the peer's current view. It is cheap: it does not wait
+// for Raft's main loop, so every HTTP answer may call it.
+func (s *Store) Status() Status {
+	_, leader := s.raft.LeaderWithID()
+	return Status{
+		Name:      s.cfg.Name,
+		Addr:      s.addr,
+		State:     s.raft.State().String(),
+		Leader:    string(leader),
+		Term:      s.raft.CurrentTerm(),
+		RaftIndex: s.raft.AppliedIndex(),
+		Index:     s.tree.Index(),
+	}
+}
+
+// Servers returns the names of the voters and non-voters in this peer's
+// latest Raft configuration.
+func (s *Store) Servers() (voters, nonVoters []string, err error) {
+	f := s.raft.GetConfiguration()
+	if err := f.Error(); err != nil {
+		return nil, nil, fmt.Errorf("read raft configuration: %w", err)
+	}
+	for _, srv := range f.Configuration().Servers {
+		if srv.Suffrage == raft.Voter {
+			voters = append(voters, string(srv.ID))
+		} else {
+			nonVoters = append(nonVoters, string(srv.ID))
+		}
+	}
+	return voters, nonVoters, nil
+}

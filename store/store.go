@@ -1,0 +1,198 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	"weave.works/weave/store/fsm"
+)
+
+// Store is one peer of the replicated tree: Raft over the shared store
+// port, the tree as its state machine, the RPC that forwards to the
+// leader, and the loops that expire keys and keep the Raft configuration
+// in step with the membership.
+type Store struct {
+	cfg  Config
+	log  *slog.Logger
+	addr string // advertised Raft address
+
+	tree   *fsm.FSM
+	fsm    *raftFSM
+	hub    *hub
+	raft   *raft.Raft
+	layer  *muxLayer
+	trans  *raft.NetworkTransport
+	logs   *raftboltdb.BoltStore
+	rpc    *http.Server
+	client *http.Client
+	lead   *leadership
+
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open starts a peer. The tree is rebuilt from the Raft snapshot and log
+// on every start, so only those need to survive a restart.
+func Open(cfg Config) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s := &Store{cfg: cfg, log: log, hub: newHub(), stop: make(chan struct{})}
+	if err := s.open(); err != nil {
+		s.shutdown()
+		return nil, err
+	}
+	s.wg.Add(3)
+	go s.runLeadership()
+	go s.runExpiry()
+	go s.runMembership()
+	s.log.Info("store started", "peer", cfg.Name, "addr", s.addr)
+	return s, nil
+}
+
+// open makes the parts in order; shutdown undoes whatever was made.
+func (s *Store) open() error {
+	if err := os.MkdirAll(filepath.Join(s.cfg.DataDir, "snapshots"), 0o700); err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	treePath := filepath.Join(s.cfg.DataDir, "tree.db")
+	if err := os.Remove(treePath); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("open store: clear old tree: %w", err)
+	}
+	tree, err := fsm.Open(treePath)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	s.tree = tree
+	s.fsm = newRaftFSM(tree, s.hub, s.log)
+
+	logs, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(s.cfg.DataDir, "raft.db")})
+	if err != nil {
+		return fmt.Errorf("open store: raft log: %w", err)
+	}
+	s.logs = logs
+	hl := newHCLog(s.log)
+	snaps, err := raft.NewFileSnapshotStoreWithLogger(s.cfg.DataDir, 2, hl.Named("snapshot"))
+	if err != nil {
+		return fmt.Errorf("open store: snapshots: %w", err)
+	}
+	if err := s.listen(); err != nil {
+		return err
+	}
+	s.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+		Stream:  s.layer,
+		MaxPool: 3,
+		Timeout: 10 * time.Second,
+		Logger:  hl.Named("transport"),
+	})
+	s.lead = newLeadership()
+	rc := s.raftConfig(hl)
+	if err := s.recoverCluster(rc, logs, snaps, s.trans); err != nil {
+		return err
+	}
+	r, err := raft.NewRaft(rc, s.fsm, logs, logs, snaps, s.trans)
+	if err != nil {
+		return fmt.Errorf("open store: start raft: %w", err)
+	}
+	s.raft = r
+	s.startRPC()
+	return nil
+}
+
+// listen binds the store port and works out the advertised address.
+func (s *Store) listen() error {
+	ln, err := net.Listen("tcp", s.cfg.BindAddr)
+	if err != nil {
+		return fmt.Errorf("open store: listen on %s: %w", s.cfg.BindAddr, err)
+	}
+	adv := s.cfg.AdvertiseAddr
+	if adv == "" {
+		adv = ln.Addr().String()
+	}
+	tcp, err := net.ResolveTCPAddr("tcp", adv)
+	if err == nil && tcp.IP.IsUnspecified() {
+		err = fmt.Errorf("%s is not an address peers can dial", adv)
+	}
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("open store: advertise address: %w", err)
+	}
+	s.addr = tcp.String()
+	s.layer = newMuxLayer(ln, tcp)
+	return nil
+}
+
+// raftConfig translates the store's settings into Raft's.
+func (s *Store) raftConfig(hl hclog.Logger) *raft.Config {
+	rc := raft.DefaultConfig()
+	rc.LocalID = raft.ServerID(s.cfg.Name)
+	rc.HeartbeatTimeout = s.cfg.HeartbeatTimeout
+	rc.ElectionTimeout = s.cfg.ElectionTimeout
+	rc.LeaderLeaseTimeout = s.cfg.LeaderLeaseTimeout
+	rc.SnapshotThreshold = s.cfg.SnapshotThreshold
+	rc.SnapshotInterval = s.cfg.SnapshotInterval
+	rc.NotifyCh = s.lead.notify
+	rc.Logger = hl.Named("raft")
+	return rc
+}
+
+// Close stops the peer: loops, RPC, Raft, transport and files. It does not
+// leave the cluster; the membership decides that.
+func (s *Store) Close() error {
+	s.closeOnce.Do(s.shutdown)
+	return s.closeErr
+}
+
+func (s *Store) shutdown() {
+	close(s.stop)
+	s.wg.Wait()
+	var errs []error
+	if s.rpc != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_ = s.rpc.Shutdown(ctx)
+		cancel()
+	}
+	if s.raft != nil {
+		errs = append(errs, s.raft.Shutdown().Error())
+	}
+	if s.trans != nil {
+		errs = append(errs, s.trans.Close())
+	} else if s.layer != nil {
+		errs = append(errs, s.layer.Close())
+	}
+	if s.logs != nil {
+		errs = append(errs, s.logs.Close())
+	}
+	if s.tree != nil {
+		errs = append(errs, s.tree.Close())
+	}
+	if s.client != nil {
+		s.client.CloseIdleConnections()
+	}
+	s.closeErr = errors.Join(errs...)
+	s.log.Info("store stopped", "peer", s.cfg.Name)
+}
+
+// Addr returns the advertised Raft address.
+func (s *Store) Addr() string { return s.addr }
+
+// Name returns this peer's name.
+func (s *Store) Name() string { return s.cfg.Name }

@@ -1,0 +1,197 @@
+package store
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestKVContract drives every call of the key-value contract on a
+// one-voter store.
+func TestKVContract(t *testing.T) {
+	c := newCluster(t, 1, 1, nil)
+	s := c.leader()
+	x := ctx(t)
+
+	if _, err := s.Get(x, "/missing"); !errors.Is(err, ErrKeyNotFound) {
+		t.Fatalf("get missing: %v", err)
+	}
+	if err := s.Put(x, "/d/a", []byte("1"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(x, "/d/sub", nil, &WriteOptions{IsDir: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(x, "/d/sub", nil, &WriteOptions{IsDir: true}); err != nil {
+		t.Fatalf("second mkdir: %v", err)
+	}
+	p, err := s.Get(x, "d/a")
+	if err != nil || string(p.Value) != "1" || p.Key != "/d/a" {
+		t.Fatalf("get: %+v %v", p, err)
+	}
+	if ok, err := s.Exists(x, "/d/a"); !ok || err != nil {
+		t.Fatalf("exists: %v %v", ok, err)
+	}
+	list, err := s.List(x, "/d")
+	if err != nil || len(list) != 2 || list[0].Key != "/d/a" || list[1].Key != "/d/sub" {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	if _, _, err := s.AtomicPut(x, "/d/a", []byte("2"), nil, nil); !errors.Is(err, ErrKeyExists) {
+		t.Fatalf("atomic create over a key: %v", err)
+	}
+	stale := &KVPair{Key: "/d/a", LastIndex: p.LastIndex + 100}
+	if _, _, err := s.AtomicPut(x, "/d/a", []byte("2"), stale, nil); !errors.Is(err, ErrKeyModified) {
+		t.Fatalf("atomic put with a stale index: %v", err)
+	}
+	ok, np, err := s.AtomicPut(x, "/d/a", []byte("2"), p, nil)
+	if !ok || err != nil || np.LastIndex <= p.LastIndex {
+		t.Fatalf("atomic put: %v %+v %v", ok, np, err)
+	}
+	if _, err := s.AtomicDelete(x, "/d/a", p); !errors.Is(err, ErrKeyModified) {
+		t.Fatalf("atomic delete with an old index: %v", err)
+	}
+	if ok, err := s.AtomicDelete(x, "/d/a", np); !ok || err != nil {
+		t.Fatalf("atomic delete: %v %v", ok, err)
+	}
+	if err := s.Delete(x, "/d/a"); !errors.Is(err, ErrKeyNotFound) {
+		t.Fatalf("delete missing: %v", err)
+	}
+	if err := s.DeleteTree(x, "/d"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.Exists(x, "/d"); ok {
+		t.Fatal("tree survived DeleteTree")
+	}
+	if err := s.Put(x, "/a/../b", nil, nil); err == nil {
+		t.Fatal("put accepted a key with ..")
+	}
+}
+
+// TestTTLAndWatch checks that a key with a TTL expires through the leader
+// and that Watch and WatchTree see the value, the change and the expiry.
+func TestTTLAndWatch(t *testing.T) {
+	c := newCluster(t, 1, 1, nil)
+	s := c.leader()
+	x := ctx(t)
+	if err := s.Put(x, "/w/k", []byte("v1"), nil); err != nil {
+		t.Fatal(err)
+	}
+	kv, err := s.Watch(x, "/w/k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := s.WatchTree(x, "/w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := <-kv; string(p.Value) != "v1" {
+		t.Fatalf("first watch value %q", p.Value)
+	}
+	if l := <-tree; len(l) != 1 {
+		t.Fatalf("first tree listing %+v", l)
+	}
+	if err := s.Put(x, "/w/k", []byte("v2"), &WriteOptions{TTL: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	if p := <-kv; string(p.Value) != "v2" {
+		t.Fatalf("watch after put: %q", p.Value)
+	}
+	<-tree
+	start := time.Now()
+	select {
+	case p := <-kv:
+		if p.Value != nil {
+			t.Fatalf("watch after expiry: %q", p.Value)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("key did not expire")
+	}
+	if d := time.Since(start); d < 500*time.Millisecond {
+		t.Errorf("key expired after %v, before its TTL", d)
+	}
+	if l := <-tree; len(l) != 0 {
+		t.Fatalf("tree after expiry %+v", l)
+	}
+}
+
+// TestLock checks mutual exclusion, release and handover.
+func TestLock(t *testing.T) {
+	c := newCluster(t, 1, 1, nil)
+	s := c.leader()
+	x := ctx(t)
+	a, _ := s.NewLock("/locks/l", &LockOptions{TTL: time.Second})
+	b, _ := s.NewLock("/locks/l", &LockOptions{TTL: time.Second})
+	lost, err := a.Lock(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() { _, err := b.Lock(x); got <- err }()
+	select {
+	case err := <-got:
+		t.Fatalf("second holder got the lock: %v", err)
+	case <-time.After(1500 * time.Millisecond):
+	}
+	select {
+	case <-lost:
+		t.Fatal("renewal failed")
+	default:
+	}
+	if err := a.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("second holder after unlock: %v", err)
+	}
+	if err := b.Unlock(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestForwardingAndFailover writes through followers, reads with quorum
+// from every peer, kills the leader and checks that the survivors elect
+// another and keep serving, then that a restarted peer catches up.
+func TestForwardingAndFailover(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three stores")
+	}
+	c := newCluster(t, 3, 3, nil)
+	old := c.leader()
+	x := ctx(t)
+	for i, f := range c.followers() {
+		if err := f.Put(x, "/k", []byte{'a' + byte(i)}, nil); err != nil {
+			t.Fatalf("put through follower %s: %v", f.Name(), err)
+		}
+	}
+	want, err := old.Get(x, "/k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.stores {
+		if p, err := s.Get(x, "/k"); err != nil || string(p.Value) != string(want.Value) {
+			t.Fatalf("quorum read on %s: %+v %v", s.Name(), p, err)
+		}
+	}
+	c.kill(old.Name())
+	lead := c.leader()
+	if lead.Name() == old.Name() {
+		t.Fatal("dead leader still leads")
+	}
+	for _, s := range c.stores {
+		if err := s.Put(x, "/after", []byte(s.Name()), nil); err != nil {
+			t.Fatalf("put on %s after failover: %v", s.Name(), err)
+		}
+	}
+	back := c.start(old.Name())
+	ok := waitFor(10*time.Second, func() bool {
+		p, err := back.Get(x, "/after")
+		return err == nil && p != nil
+	})
+	if !ok {
+		t.Fatal("restarted peer did not catch up")
+	}
+	if v, _, err := back.Servers(); err != nil || !slices.Contains(v, old.Name()) {
+		t.Errorf("restarted peer lost its vote: voters %v %v", v, err)
+	}
+}
