@@ -1,0 +1,157 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"weave.works/weave/store"
+)
+
+// quickConfig runs each case briefly on the fast local store timings, so
+// that the tests check the harness, not the numbers.
+func quickConfig() Config {
+	cfg := DefaultConfig()
+	cfg.Duration, cfg.Warmup, cfg.Clients, cfg.ReadKeys = 300*time.Millisecond, 0, []int{1, 4}, 8
+	cfg.Store = store.LocalConfig()
+	return cfg
+}
+
+func TestRunAgainstWeave(t *testing.T) {
+	cfg := quickConfig()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := StartWeave(ctx, cfg.Store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	}()
+	if err := Preload(ctx, c.Endpoints(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, cs := range Cases(cfg) {
+		r, err := Run(ctx, c.Endpoints(), cs, cfg, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Ops == 0 || r.Throughput() <= 0 || r.P99 < r.P50 || r.P50 <= 0 {
+			t.Errorf("%s: implausible result %+v", cs, r)
+		}
+	}
+}
+
+func TestCompare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real etcd; skipped with -short")
+	}
+	cfg := quickConfig()
+	cfg.Clients = []int{2}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rows, err := Compare(ctx, cfg, nil)
+	if errors.Is(err, ErrNoEtcd) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	WriteTable(&out, rows)
+	t.Logf("\n%s", out.String())
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(rows) != 2 || len(lines) != 3 || !strings.HasPrefix(lines[1], "write/conc=2") {
+		t.Errorf("table:\n%s", out.String())
+	}
+	for _, r := range rows {
+		if r.ThroughputRatio() <= 0 || r.P99Ratio() <= 0 {
+			t.Errorf("%s: ratios %v %v", r.Case, r.ThroughputRatio(), r.P99Ratio())
+		}
+	}
+}
+
+func TestMissingEtcd(t *testing.T) {
+	_, err := StartEtcd(context.Background(), "/nonexistent/etcd")
+	if !errors.Is(err, ErrNoEtcd) || !strings.Contains(err.Error(), "etcd-server") {
+		t.Errorf("err = %v, want ErrNoEtcd naming etcd-server", err)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	ms := func(ns ...int) []time.Duration {
+		var out []time.Duration
+		for _, n := range ns {
+			out = append(out, time.Duration(n)*time.Millisecond)
+		}
+		return out
+	}
+	hundred := make([]int, 100)
+	for i := range hundred {
+		hundred[i] = i + 1
+	}
+	for _, tc := range []struct {
+		name string
+		lat  []time.Duration
+		q    float64
+		want time.Duration
+	}{
+		{"empty", nil, 0.99, 0},
+		{"one", ms(7), 0.99, 7 * time.Millisecond},
+		{"p50 of four", ms(1, 2, 3, 4), 0.5, 2 * time.Millisecond},
+		{"p99 of hundred", ms(hundred...), 0.99, 99 * time.Millisecond},
+		{"p100", ms(1, 2, 3), 1, 3 * time.Millisecond},
+	} {
+		if got := percentile(tc.lat, tc.q); got != tc.want {
+			t.Errorf("%s: percentile = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestLeaderLast(t *testing.T) {
+	for _, tc := range []struct {
+		leader int
+		want   []string
+	}{
+		{0, []string{"b", "c", "a"}},
+		{1, []string{"a", "c", "b"}},
+		{2, []string{"a", "b", "c"}},
+	} {
+		if got := leaderLast([]string{"a", "b", "c"}, tc.leader); !slices.Equal(got, tc.want) {
+			t.Errorf("leader %d: got %v, want %v", tc.leader, got, tc.want)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, tc := range []struct {
+		field string
+		mut   func(*Config)
+	}{
+		{"Duration", func(c *Config) { c.Duration = 0 }},
+		{"Warmup", func(c *Config) { c.Warmup = -time.Second }},
+		{"Clients", func(c *Config) { c.Clients = nil }},
+		{"Clients", func(c *Config) { c.Clients = []int{1, 0} }},
+		{"ValueSize", func(c *Config) { c.ValueSize = 0 }},
+		{"ReadKeys", func(c *Config) { c.ReadKeys = 0 }},
+		{"MaxOps", func(c *Config) { c.MaxOps = 0 }},
+		{"Timeout", func(c *Config) { c.Timeout = 0 }},
+		{"EtcdBin", func(c *Config) { c.EtcdBin = "" }},
+	} {
+		cfg := DefaultConfig()
+		tc.mut(&cfg)
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%s: Validate = %v, want an error naming it", tc.field, err)
+		}
+	}
+	cfg := DefaultConfig()
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("DefaultConfig: %v", err)
+	}
+}
