@@ -176,7 +176,11 @@ func (d *Daemon) startDrivers() error {
 		}
 	}
 
-	m := weavemesh.NewIPAM(d.alloc, d.cfg.IPRange, d.log.With("ipam", weavemesh.Name))
+	pools, err := drv.Pools(d.cfg.IPRange)
+	if err != nil {
+		return err
+	}
+	m := weavemesh.NewIPAM(d.alloc, d.cfg.IPRange, pools, d.log.With("ipam", weavemesh.Name))
 	srv, err := plugin.Listen(d.cfg.PluginDir, weavemesh.Name, drv, m, d.log)
 	if err != nil {
 		return err

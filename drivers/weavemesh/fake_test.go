@@ -79,7 +79,7 @@ func (f *fakeAlloc) Release(_ context.Context, a netip.Addr) error {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newTestDriver(t *testing.T, dir string) (*Driver, *fakePath) {
+func newTestDriver(t testing.TB, dir string) (*Driver, *fakePath) {
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.StatePath = filepath.Join(dir, "weavemesh.db")

@@ -14,7 +14,7 @@ func FuzzRequestPool(f *testing.F) {
 		f.Add(s, "")
 		f.Add("10.32.0.0/12", s)
 	}
-	m := newTestIPAM()
+	m := newTestIPAM(f)
 	f.Fuzz(func(t *testing.T, pool, sub string) {
 		r, err := m.RequestPool(&ipam.RequestPoolRequest{Pool: pool, SubPool: sub})
 		if err != nil {

@@ -35,14 +35,15 @@ type Allocator interface {
 type IPAM struct {
 	alloc Allocator
 	space netip.Prefix // the whole allocation range
+	pools *Pools
 	log   *slog.Logger
 }
 
 var _ ipam.Ipam = (*IPAM)(nil)
 
-// NewIPAM serves pools inside space from alloc.
-func NewIPAM(alloc Allocator, space netip.Prefix, log *slog.Logger) *IPAM {
-	return &IPAM{alloc: alloc, space: space.Masked(), log: log}
+// NewIPAM serves pools inside space from alloc; pools says which are in use.
+func NewIPAM(alloc Allocator, space netip.Prefix, pools *Pools, log *slog.Logger) *IPAM {
+	return &IPAM{alloc: alloc, space: space.Masked(), pools: pools, log: log}
 }
 
 // GetCapabilities says the driver needs no MAC address and no replay of requests.
@@ -81,6 +82,9 @@ func (m *IPAM) RequestPool(r *ipam.RequestPoolRequest) (*ipam.RequestPoolRespons
 		}
 		id += poolSep + sub.String()
 	}
+	if err := m.pools.acquire(pool); err != nil {
+		return nil, err
+	}
 	gw := netip.PrefixFrom(meshipam.Gateway(pool), pool.Bits())
 	m.log.Info("pool requested", "pool", id)
 	return &ipam.RequestPoolResponse{PoolID: id, Pool: pool.String(),
@@ -101,12 +105,13 @@ func (m *IPAM) inSpace(what, s string) (netip.Prefix, error) {
 	return p, nil
 }
 
-// ReleasePool has nothing to free: addresses are released one by one.
+// ReleasePool records that a network gave its pool back; addresses are released one by one.
 func (m *IPAM) ReleasePool(r *ipam.ReleasePoolRequest) error {
-	if _, _, err := parsePoolID(r.PoolID); err != nil {
+	pool, _, err := parsePoolID(r.PoolID)
+	if err != nil {
 		return err
 	}
-	return nil
+	return m.pools.release(pool)
 }
 
 // RequestAddress hands out the gateway, a specific address (--ip) or the next free one.

@@ -10,12 +10,18 @@ import (
 
 var testRange = netip.MustParsePrefix("10.32.0.0/12")
 
-func newTestIPAM() *IPAM {
-	return NewIPAM(&fakeAlloc{used: map[netip.Addr]bool{}}, testRange, quiet())
+func newTestIPAM(t testing.TB) *IPAM {
+	t.Helper()
+	d, _ := newTestDriver(t, t.TempDir())
+	pools, err := d.Pools(testRange)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewIPAM(&fakeAlloc{used: map[netip.Addr]bool{}}, testRange, pools, quiet())
 }
 
 func TestRequestPool(t *testing.T) {
-	m := newTestIPAM()
+	m := newTestIPAM(t)
 	cases := []struct {
 		pool, sub, wantID, wantErr string
 	}{
@@ -49,7 +55,7 @@ func TestRequestPool(t *testing.T) {
 }
 
 func TestRequestAddress(t *testing.T) {
-	m := newTestIPAM()
+	m := newTestIPAM(t)
 	pool := "10.32.0.0/12"
 	gw, err := m.RequestAddress(&ipam.RequestAddressRequest{PoolID: pool,
 		Options: map[string]string{requestAddressType: gatewayRequest}})
@@ -85,5 +91,31 @@ func TestParsePoolID(t *testing.T) {
 		if _, _, err := parsePoolID(id); err == nil {
 			t.Errorf("PoolID %q was accepted", id)
 		}
+	}
+}
+
+func TestOverlappingPoolsRefused(t *testing.T) {
+	m := newTestIPAM(t)
+	req := func(pool string) error {
+		_, err := m.RequestPool(&ipam.RequestPoolRequest{Pool: pool})
+		return err
+	}
+	for _, p := range []string{"", "10.33.0.0/16", "10.33.0.0/16", "10.34.0.0/16", ""} {
+		if err := req(p); err != nil {
+			t.Errorf("pool %q: %v", p, err)
+		}
+	}
+	for _, p := range []string{"10.33.1.0/24", "10.32.0.0/14"} {
+		if err := req(p); err == nil || !strings.Contains(err.Error(), "overlaps") {
+			t.Errorf("pool %s overlapping another: %v", p, err)
+		}
+	}
+	for range 2 {
+		if err := m.ReleasePool(&ipam.ReleasePoolRequest{PoolID: "10.33.0.0/16"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := req("10.33.1.0/24"); err != nil {
+		t.Errorf("after its overlapping pool was released: %v", err)
 	}
 }
