@@ -53,6 +53,9 @@ demo: deps build
 
 lint: tools
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+	@# Lines within 100 columns, tabs counted as 4 (STYLE.md).
+	@out=$$(for f in $$(git ls-files '*.go'); do expand -t 4 $$f | awk -v f=$$f 'length > 100 {print f": line " NR}'; done); \
+		if [ -n "$$out" ]; then echo "lines over 100 columns:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GOBIN)/staticcheck ./...
 

@@ -70,7 +70,8 @@ func (c Config) Validate() error {
 	case c.VXLANPort < 1 || c.VXLANPort > 65535 || c.VXLANPort == c.Port:
 		return fmt.Errorf("VXLAN port %d: must be 1 to 65535 and differ from --port", c.VXLANPort)
 	case !c.IPRange.IsValid() || !c.IPRange.Addr().Is4():
-		return fmt.Errorf("--ipalloc-range %s: must be an IPv4 CIDR such as 10.32.0.0/12", c.IPRange)
+		return fmt.Errorf("--ipalloc-range %s: must be an IPv4 CIDR such as 10.32.0.0/12",
+			c.IPRange)
 	case c.IPRange.Bits() > 30:
 		return fmt.Errorf("--ipalloc-range %s: too small; give at least a /30", c.IPRange)
 	case c.MTU != 0 && (c.MTU < 576 || c.MTU > 65000):

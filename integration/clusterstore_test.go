@@ -103,7 +103,8 @@ func TestDockerClusterStore(t *testing.T) {
 
 // waitStoreLeader waits until every host's store knows the same leader and has 3 voters.
 func waitStoreLeader(ctx context.Context, w scenario.Weave, hs []*harness.Host) error {
-	return harness.WaitFor(ctx, 60*time.Second, "a store leader known to all", func() (bool, error) {
+	const what = "a store leader known to all"
+	return harness.WaitFor(ctx, 60*time.Second, what, func() (bool, error) {
 		leader := ""
 		for _, h := range hs {
 			s, err := w.Status(ctx, h)

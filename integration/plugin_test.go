@@ -31,7 +31,8 @@ func TestPluginMalformedRequests(t *testing.T) {
 		{"/NetworkDriver.CreateNetwork", `{"NetworkID": 7}`, "NetworkID"},
 		{"/NetworkDriver.CreateNetwork", `{}`, "NetworkID is missing"},
 		{"/NetworkDriver.CreateNetwork",
-			`{"NetworkID":"n1","Options":{"com.docker.network.generic":{"works.weave.multicast":"maybe"}}}`,
+			`{"NetworkID":"n1","Options":{"com.docker.network.generic":` +
+				`{"works.weave.multicast":"maybe"}}}`,
 			"works.weave.multicast"},
 		{"/NetworkDriver.CreateNetwork",
 			`{"NetworkID":"n1","Options":{"com.docker.network.generic":{"works.weave.nope":"1"}}}`,

@@ -164,7 +164,8 @@ func TestConsensusOtherSizeIsReported(t *testing.T) {
 	}
 	eventually(t, "b to report a's consensus size", func() bool {
 		errs := as[1].Status().MergeErrors
-		return len(errs) == 1 && strings.Contains(errs[0].Err, "consensus=3 there, consensus=4 here")
+		return len(errs) == 1 &&
+			strings.Contains(errs[0].Err, "consensus=3 there, consensus=4 here")
 	})
 }
 
@@ -234,7 +235,8 @@ func TestObserverGetsRingAndSpace(t *testing.T) {
 	as := join(t, net, initConfig(t, "a", seeds), initConfig(t, "b", seeds),
 		initConfig(t, "o", Init{Mode: InitObserver}))
 	o := as[2]
-	if st := o.Status(); st.Owned != 0 || st.Seed != "" || !strings.Contains(st.Waiting, "observer") {
+	st := o.Status()
+	if st.Owned != 0 || st.Seed != "" || !strings.Contains(st.Waiting, "observer") {
 		t.Fatalf("fresh observer: %+v", st)
 	}
 	addr := mustAllocate(t, o, "10.32.0.0/12", "on o")

@@ -78,7 +78,10 @@ func (s *Store) reconcile(dead map[raft.ServerID]time.Time) {
 		}
 	}
 	for _, m := range s.peers() {
-		if !slices.ContainsFunc(servers, func(srv raft.Server) bool { return string(srv.ID) == m.Name }) {
+		known := slices.ContainsFunc(servers, func(srv raft.Server) bool {
+			return string(srv.ID) == m.Name
+		})
+		if !known {
 			srv := raft.Server{Suffrage: raft.Nonvoter, ID: raft.ServerID(m.Name),
 				Address: raft.ServerAddress(m.RaftAddr)}
 			if !s.change("add non-voter", srv, s.add(srv)) {

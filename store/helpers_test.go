@@ -38,7 +38,8 @@ func testLogger(t *testing.T) *slog.Logger {
 	if !testing.Verbose() || os.Getenv("STORE_TEST_LOG") == "" {
 		return nil
 	}
-	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts := &slog.HandlerOptions{Level: slog.LevelDebug}
+	return slog.New(slog.NewTextHandler(testWriter{t}, opts))
 }
 
 type testWriter struct{ t *testing.T }

@@ -106,7 +106,9 @@ func (s *Store) tryBootstrap(b *bootState) {
 	var conf raft.Configuration
 	for _, p := range first {
 		conf.Servers = append(conf.Servers, raft.Server{
-			Suffrage: raft.Voter, ID: raft.ServerID(p.Name), Address: raft.ServerAddress(p.RaftAddr),
+			Suffrage: raft.Voter,
+			ID:       raft.ServerID(p.Name),
+			Address:  raft.ServerAddress(p.RaftAddr),
 		})
 	}
 	if err := s.raft.BootstrapCluster(conf).Error(); err != nil {

@@ -41,7 +41,8 @@ func TestKVContract(t *testing.T) {
 		t.Fatalf("atomic create over a key: %v", err)
 	}
 	stale := &KVPair{Key: "/d/a", LastIndex: p.LastIndex + 100}
-	if _, _, err := s.AtomicPut(x, "/d/a", []byte("2"), stale, nil); !errors.Is(err, ErrKeyModified) {
+	_, _, err = s.AtomicPut(x, "/d/a", []byte("2"), stale, nil)
+	if !errors.Is(err, ErrKeyModified) {
 		t.Fatalf("atomic put with a stale index: %v", err)
 	}
 	ok, np, err := s.AtomicPut(x, "/d/a", []byte("2"), p, nil)

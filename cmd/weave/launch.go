@@ -17,9 +17,11 @@ import (
 func launchFlags(cfg *daemon.Config) (*flag.FlagSet, func() error) {
 	fs := flag.NewFlagSet("launch", flag.ContinueOnError)
 	var host, ipRange, ipInit string
-	fs.StringVar(&cfg.Name, "name", "", "peer name (default: persisted in --data-dir, else derived)")
+	fs.StringVar(&cfg.Name, "name", "",
+		"peer name (default: persisted in --data-dir, else derived)")
 	fs.StringVar(&cfg.Nickname, "nickname", "", "peer nickname (default: the hostname)")
-	fs.StringVar(&host, "host", "", "underlay IPv4 address to advertise (default: route toward the peers)")
+	fs.StringVar(&host, "host", "",
+		"underlay IPv4 address to advertise (default: route toward the peers)")
 	fs.IntVar(&cfg.Port, "port", cfg.Port, "gossip port, TCP and UDP")
 	fs.StringVar(&cfg.Password, "password", os.Getenv("WEAVE_PASSWORD"),
 		"gossip encryption password (default: $WEAVE_PASSWORD)")
@@ -33,7 +35,8 @@ func launchFlags(cfg *daemon.Config) (*flag.FlagSet, func() error) {
 	fs.IntVar(&cfg.RaftVoters, "raft-voters", cfg.RaftVoters, "how many peers vote in the store")
 	fs.StringVar(&cfg.StoreAddr, "store-addr", cfg.StoreAddr,
 		"the cluster store's etcd v2 API, for dockerd --cluster-store")
-	fs.StringVar(&cfg.StatusAddr, "status-addr", cfg.StatusAddr, "loopback address of the status API")
+	fs.StringVar(&cfg.StatusAddr, "status-addr", cfg.StatusAddr,
+		"loopback address of the status API")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	noNet := fs.Bool("no-create-network", false, "do not create the Docker network \"weave\"")
 

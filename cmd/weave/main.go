@@ -58,7 +58,8 @@ func usage() {
 	for _, v := range verbs() {
 		fmt.Fprintln(os.Stderr, "  weave "+v.usage)
 	}
-	fmt.Fprintln(os.Stderr, "\nglobal: --status-addr ADDR (or WEAVE_STATUS_ADDR) for the daemon's API")
+	fmt.Fprintln(os.Stderr,
+		"\nglobal: --status-addr ADDR (or WEAVE_STATUS_ADDR) for the daemon's API")
 }
 
 func printVersion([]string) error {

@@ -64,7 +64,8 @@ func CreateVeth(h *netlink.Handle, hostName, containerName, bridge string, mtu i
 		PeerMTU:          uint32(mtu),
 	}
 	if err := h.LinkAdd(veth); err != nil {
-		return Veth{}, fmt.Errorf("create veth %s: add pair with %s: %w", hostName, containerName, err)
+		return Veth{}, fmt.Errorf("create veth %s: add pair with %s: %w",
+			hostName, containerName, err)
 	}
 
 	if err := joinBridge(h, hostName, br); err != nil {

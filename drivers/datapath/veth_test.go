@@ -49,7 +49,8 @@ func TestCreateVeth(t *testing.T) {
 				}
 			}
 
-			if _, err := CreateVeth(n.h, host, container, s.Bridge, 0, nil); !errors.Is(err, ErrExists) {
+			_, err = CreateVeth(n.h, host, container, s.Bridge, 0, nil)
+			if !errors.Is(err, ErrExists) {
 				t.Errorf("CreateVeth again = %v, want ErrExists", err)
 			}
 			for i := range 2 {

@@ -58,7 +58,8 @@ func TestRouter(t *testing.T) {
 		{"/NetworkDriver.CreateNetwork", `{"NetworkID":"n"}`, 200, `{}`},
 		{"/NetworkDriver.CreateNetwork", `{}`, 500, `"Err":"NetworkID is missing"`},
 		{"/NetworkDriver.CreateNetwork", `{"NetworkID":`, 400, `not valid JSON`},
-		{"/NetworkDriver.CreateNetwork", `{"NetworkID":1}`, 400, `field \"NetworkID\" must be string`},
+		{"/NetworkDriver.CreateNetwork", `{"NetworkID":1}`, 400,
+			`field \"NetworkID\" must be string`},
 		{"/NetworkDriver.CreateNetwork", strings.Repeat(" ", maxBody+1), 400, `over`},
 		{"/IpamDriver.RequestPool", `{}`, 404, `not a call this plugin serves`},
 	}

@@ -14,7 +14,8 @@ func createNet(t *testing.T, d *Driver, id string, multicast bool) {
 	if multicast {
 		opts[genericOptions] = map[string]any{OptionMulticast: "true"}
 	}
-	if err := d.CreateNetwork(&network.CreateNetworkRequest{NetworkID: id, Options: opts}); err != nil {
+	req := &network.CreateNetworkRequest{NetworkID: id, Options: opts}
+	if err := d.CreateNetwork(req); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -48,10 +49,13 @@ func TestEndpointLifecycle(t *testing.T) {
 		j.StaticRoutes[0].RouteType != routeConnected {
 		t.Errorf("Join routes on a multicast network: %+v", j.StaticRoutes)
 	}
-	if err := d.Leave(&network.LeaveRequest{NetworkID: "net1", EndpointID: "ep000001"}); err != nil {
+	leave := &network.LeaveRequest{NetworkID: "net1", EndpointID: "ep000001"}
+	if err := d.Leave(leave); err != nil {
 		t.Fatal(err)
 	}
-	err = d.DeleteEndpoint(&network.DeleteEndpointRequest{NetworkID: "net1", EndpointID: "ep000001"})
+	err = d.DeleteEndpoint(&network.DeleteEndpointRequest{
+		NetworkID: "net1", EndpointID: "ep000001",
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +100,8 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if e := d2.Endpoints(); len(e) != 1 || e[0].Address != "10.32.0.2/12" {
 		t.Errorf("endpoints after restart: %+v", e)
 	}
-	if _, err := d2.Join(&network.JoinRequest{EndpointID: "ep000001", SandboxKey: "s"}); err != nil {
+	join := &network.JoinRequest{EndpointID: "ep000001", SandboxKey: "s"}
+	if _, err := d2.Join(join); err != nil {
 		t.Errorf("join after restart: %v", err)
 	}
 }

@@ -31,7 +31,9 @@ func (w Weave) Seeds() string {
 }
 
 // Launch starts `weave launch` on h with the other hosts as peers and extra flags.
-func (w Weave) Launch(ctx context.Context, h *harness.Host, extra ...string) (*harness.Proc, error) {
+func (w Weave) Launch(
+	ctx context.Context, h *harness.Host, extra ...string,
+) (*harness.Proc, error) {
 	args := []string{"launch", "--name", h.Name, "--host", h.Addr.String(),
 		"--data-dir", filepath.Join(h.Dir, "weave"), "--plugin-dir", harness.PluginDir,
 		"--docker-host", h.DockerSocket(), "--log-level", "debug"}

@@ -51,7 +51,8 @@ func StartEtcd(ctx context.Context, bin string) (_ *EtcdCluster, err error) {
 		initial[i] = fmt.Sprintf("e%d=%s", i+1, peers[i])
 	}
 	for i := 0; i < Members; i++ {
-		if err := c.startMember(path, i, peers[i], clients[i], strings.Join(initial, ",")); err != nil {
+		err := c.startMember(path, i, peers[i], clients[i], strings.Join(initial, ","))
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -135,7 +136,8 @@ func freeURLs(n int) ([]string, error) {
 // etcdLeader returns the index of the member that leads, as
 // /v2/members/leader reports it.
 func etcdLeader(ctx context.Context, clients []string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, clients[0]+"/v2/members/leader", nil)
+	url := clients[0] + "/v2/members/leader"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return 0, err
 	}

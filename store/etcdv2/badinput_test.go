@@ -63,7 +63,8 @@ func checkBadInput(t *testing.T, url string, ours bool) {
 		}
 		_ = json.NewDecoder(resp.Body).Decode(&e)
 		resp.Body.Close()
-		if resp.StatusCode != b.status || e.Code != b.code || resp.Header.Get("X-Etcd-Index") == "" {
+		noIndex := resp.Header.Get("X-Etcd-Index") == ""
+		if resp.StatusCode != b.status || e.Code != b.code || noIndex {
 			t.Errorf("%s %s: status %d code %d (%q) index %q, want %d %d", b.method, b.path,
 				resp.StatusCode, e.Code, e.Cause, resp.Header.Get("X-Etcd-Index"), b.status, b.code)
 		}

@@ -54,7 +54,8 @@ func (s *Server) serveWrite(w http.ResponseWriter, r *http.Request, q *request) 
 	}
 	e := res.Event()
 	if e == nil {
-		s.writeError(w, r, fsm.NewError(fsm.CodeRaftInternal, "command produced no event", res.Index))
+		s.writeError(w, r,
+			fsm.NewError(fsm.CodeRaftInternal, "command produced no event", res.Index))
 		return
 	}
 	s.writeEvent(w, r, e, e.Index(), q.NoValue)

@@ -75,7 +75,8 @@ func parseRequest(r *http.Request) (*request, *fsm.Error) {
 		return nil, e
 	}
 	if q.Wait && r.Method != http.MethodGet {
-		return nil, fsm.NewError(fsm.CodeInvalidField, `"wait" can only be used with GET requests`, 0)
+		return nil, fsm.NewError(fsm.CodeInvalidField,
+			`"wait" can only be used with GET requests`, 0)
 	}
 	q.PrevValue = f.Get("prevValue")
 	if _, ok := f["prevValue"]; ok && q.PrevValue == "" {

@@ -188,7 +188,8 @@ func (s *Server) serveLeader(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) serveVersion(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, "", http.StatusOK, map[string]string{"etcdserver": Version, "etcdcluster": Version})
+	writeJSON(w, "", http.StatusOK,
+		map[string]string{"etcdserver": Version, "etcdcluster": Version})
 }
 
 // serveHealth answers healthy while the backend knows a leader.

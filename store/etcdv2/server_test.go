@@ -33,7 +33,8 @@ func TestEndpoints(t *testing.T) {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != c.status || !strings.Contains(string(body), c.want) {
-			t.Errorf("GET %s: %d %s, want %d with %s", c.path, resp.StatusCode, body, c.status, c.want)
+			t.Errorf("GET %s: %d %s, want %d with %s",
+				c.path, resp.StatusCode, body, c.status, c.want)
 		}
 	}
 	resp, err := http.Head(url + "/v2/keys/")

@@ -91,7 +91,8 @@ var suite = []suiteCase{
 				t.Fatalf("second set: %+v", r2)
 			}
 			g := must(t)(k.Get(ctx, p+"/a", &client.GetOptions{Quorum: true}))
-			if g.Action != "get" || g.Node.Value != "2" || g.Node.ModifiedIndex != r2.Node.ModifiedIndex {
+			if g.Action != "get" || g.Node.Value != "2" ||
+				g.Node.ModifiedIndex != r2.Node.ModifiedIndex {
 				t.Fatalf("get: %+v %+v", g, g.Node)
 			}
 			_, err := k.Get(ctx, p+"/x/y", nil)
@@ -113,7 +114,8 @@ var suite = []suiteCase{
 				must(t)(k.Set(ctx, p+key, "v", nil))
 			}
 			g := must(t)(k.Get(ctx, p+"/d", &client.GetOptions{Sort: true}))
-			if keys(g.Node.Nodes) != "a,b,c" || g.Node.Nodes[2].Nodes != nil || !g.Node.Nodes[2].Dir {
+			if keys(g.Node.Nodes) != "a,b,c" || g.Node.Nodes[2].Nodes != nil ||
+				!g.Node.Nodes[2].Dir {
 				t.Fatalf("listing: %s %+v", keys(g.Node.Nodes), g.Node.Nodes)
 			}
 			g = must(t)(k.Get(ctx, p+"/d", &client.GetOptions{Recursive: true, Sort: true}))
@@ -176,12 +178,15 @@ var suite = []suiteCase{
 			wantCode(t, err, 102, p+"/d")
 			_, err = k.Delete(ctx, p+"/d", &client.DeleteOptions{Dir: true})
 			wantCode(t, err, 108, p+"/d")
-			_, err = k.Delete(ctx, p+"/d/f", &client.DeleteOptions{PrevIndex: r.Node.ModifiedIndex + 100})
+			_, err = k.Delete(ctx, p+"/d/f",
+				&client.DeleteOptions{PrevIndex: r.Node.ModifiedIndex + 100})
 			wantCode(t, err, 101, "")
 			_, err = k.Delete(ctx, p+"/d/f", &client.DeleteOptions{PrevValue: "2"})
 			wantCode(t, err, 101, "[2 != 1]")
-			del := must(t)(k.Delete(ctx, p+"/d/f", &client.DeleteOptions{PrevIndex: r.Node.ModifiedIndex}))
-			if del.Action != "compareAndDelete" || del.PrevNode.Value != "1" || del.Node.Value != "" {
+			del := must(t)(k.Delete(ctx, p+"/d/f",
+				&client.DeleteOptions{PrevIndex: r.Node.ModifiedIndex}))
+			if del.Action != "compareAndDelete" || del.PrevNode.Value != "1" ||
+				del.Node.Value != "" {
 				t.Fatalf("compare and delete: %+v", del)
 			}
 			dd := must(t)(k.Delete(ctx, p+"/d", &client.DeleteOptions{Dir: true}))
@@ -226,7 +231,8 @@ var suite = []suiteCase{
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			defer cancel()
 			ev, err := w.Next(wctx)
-			if err != nil || ev.Action != "expire" || ev.Node.Key != p+"/e" || ev.PrevNode.Value != "v" {
+			if err != nil || ev.Action != "expire" || ev.Node.Key != p+"/e" ||
+				ev.PrevNode.Value != "v" {
 				t.Fatalf("watch after refresh: %+v %v (the refresh must not show)", ev, err)
 			}
 			_, err = k.Get(ctx, p+"/e", nil)
@@ -236,7 +242,8 @@ var suite = []suiteCase{
 		run: func(ctx context.Context, t *testing.T, k client.KeysAPI, p string) {
 			r := must(t)(k.Set(ctx, p+"/w/a", "1", nil))
 			must(t)(k.Set(ctx, p+"/w/b", "2", nil))
-			past := k.Watcher(p+"/w/a", &client.WatcherOptions{AfterIndex: r.Node.ModifiedIndex - 1})
+			past := k.Watcher(p+"/w/a",
+				&client.WatcherOptions{AfterIndex: r.Node.ModifiedIndex - 1})
 			ev, err := past.Next(ctx)
 			if err != nil || ev.Node.ModifiedIndex != r.Node.ModifiedIndex || ev.Action != "set" {
 				t.Fatalf("watch from the past: %+v %v", ev, err)
@@ -251,7 +258,8 @@ var suite = []suiteCase{
 			for range 2 {
 				select {
 				case e := <-got:
-					if e == nil || e.Action != "delete" || e.Node.ModifiedIndex != d.Node.ModifiedIndex {
+					if e == nil || e.Action != "delete" ||
+						e.Node.ModifiedIndex != d.Node.ModifiedIndex {
 						t.Fatalf("watch saw %+v, want the directory's delete", e)
 					}
 				case <-time.After(10 * time.Second):
@@ -268,7 +276,8 @@ var suite = []suiteCase{
 			w := k.Watcher(p+"/h", &client.WatcherOptions{AfterIndex: first.Node.ModifiedIndex - 1})
 			_, err := w.Next(ctx)
 			wantCode(t, err, 401, "")
-			if !strings.Contains(err.(client.Error).Cause, "the requested history has been cleared") {
+			const cleared = "the requested history has been cleared"
+			if !strings.Contains(err.(client.Error).Cause, cleared) {
 				t.Fatalf("cause %q", err.(client.Error).Cause)
 			}
 		}},

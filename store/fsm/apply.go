@@ -163,7 +163,8 @@ func compare(r *record, prevValue string, prevIndex uint64) (string, bool) {
 	case valueOK && indexOK:
 		return "", true
 	case !valueOK && !indexOK:
-		return fmt.Sprintf("[%s != %s] [%d != %d]", prevValue, r.value, prevIndex, r.modified), false
+		return fmt.Sprintf("[%s != %s] [%d != %d]",
+			prevValue, r.value, prevIndex, r.modified), false
 	case !valueOK:
 		return fmt.Sprintf("[%s != %s]", prevValue, r.value), false
 	default:

@@ -14,25 +14,31 @@ func TestApplyScript(t *testing.T) {
 		want string
 	}{
 		{Command{Op: OpSet, Key: "/a/b/c", Value: "1"},
-			`{"action":"set","node":{"key":"/a/b/c","value":"1","modifiedIndex":1,"createdIndex":1}}`},
+			`{"action":"set","node":{"key":"/a/b/c","value":"1",` +
+				`"modifiedIndex":1,"createdIndex":1}}`},
 		{Command{Op: OpSet, Key: "/a/b/c", Value: "2"},
-			`{"action":"set","node":{"key":"/a/b/c","value":"2","modifiedIndex":2,"createdIndex":2},` +
+			`{"action":"set","node":{"key":"/a/b/c","value":"2",` +
+				`"modifiedIndex":2,"createdIndex":2},` +
 				`"prevNode":{"key":"/a/b/c","value":"1","modifiedIndex":1,"createdIndex":1}}`},
 		{Command{Op: OpSet, Key: "/a/b/c/d", Value: "2"}, `104 /a/b/c 2`},
 		{Command{Op: OpSet, Key: "/a/b", Value: "3"}, `102 /a/b 2`},
 		{Command{Op: OpSet, Key: "/a/b", Dir: true}, `102 /a/b 2`},
 		{Command{Op: OpSet, Key: "/a/b/c", Dir: true},
-			`{"action":"set","node":{"key":"/a/b/c","dir":true,"modifiedIndex":3,"createdIndex":3},` +
+			`{"action":"set","node":{"key":"/a/b/c","dir":true,` +
+				`"modifiedIndex":3,"createdIndex":3},` +
 				`"prevNode":{"key":"/a/b/c","value":"2","modifiedIndex":2,"createdIndex":2}}`},
 		{Command{Op: OpCreate, Key: "/a/b/e", Value: "x"},
-			`{"action":"create","node":{"key":"/a/b/e","value":"x","modifiedIndex":4,"createdIndex":4}}`},
+			`{"action":"create","node":{"key":"/a/b/e","value":"x",` +
+				`"modifiedIndex":4,"createdIndex":4}}`},
 		{Command{Op: OpCreate, Key: "/a/b/e", Value: "x"}, `105 /a/b/e 4`},
 		{Command{Op: OpUpdate, Key: "/a/b/e", Value: "y"},
-			`{"action":"update","node":{"key":"/a/b/e","value":"y","modifiedIndex":5,"createdIndex":4},` +
+			`{"action":"update","node":{"key":"/a/b/e","value":"y",` +
+				`"modifiedIndex":5,"createdIndex":4},` +
 				`"prevNode":{"key":"/a/b/e","value":"x","modifiedIndex":4,"createdIndex":4}}`},
 		{Command{Op: OpUpdate, Key: "/a/b/zz", Value: "y"}, `100 /a/b/zz 5`},
 		{Command{Op: OpCompareAndSwap, Key: "/a/b/e", Value: "y", PrevIndex: 1}, `101 [1 != 5] 5`},
-		{Command{Op: OpCompareAndSwap, Key: "/a/b/e", Value: "y", PrevValue: "q"}, `101 [q != y] 5`},
+		{Command{Op: OpCompareAndSwap, Key: "/a/b/e", Value: "y", PrevValue: "q"},
+			`101 [q != y] 5`},
 		{Command{Op: OpCompareAndSwap, Key: "/a/b/e", PrevValue: "q", PrevIndex: 1},
 			`101 [q != y] [1 != 5] 5`},
 		{Command{Op: OpCompareAndSwap, Key: "/a/b/e", Value: "z", PrevValue: "y"},
@@ -42,22 +48,26 @@ func TestApplyScript(t *testing.T) {
 		{Command{Op: OpCompareAndSwap, Key: "/a/b", Value: "z", PrevValue: "y"}, `102 /a/b 6`},
 		{Command{Op: OpUpdate, Key: "/a/b", Value: "z"}, `102 /a/b 6`},
 		{Command{Op: OpUpdate, Key: "/a/b"},
-			`{"action":"update","node":{"key":"/a/b","dir":true,"modifiedIndex":7,"createdIndex":1},` +
+			`{"action":"update","node":{"key":"/a/b","dir":true,` +
+				`"modifiedIndex":7,"createdIndex":1},` +
 				`"prevNode":{"key":"/a/b","dir":true,"modifiedIndex":1,"createdIndex":1}}`},
 		{Command{Op: OpSet, Key: "/", Value: "1"}, `107 / 7`},
 		{Command{Op: OpDelete, Key: "/"}, `107 / 7`},
 		{Command{Op: OpDelete, Key: "/a"}, `102 /a 7`},
 		{Command{Op: OpDelete, Key: "/a", Dir: true}, `108 /a 7`},
 		{Command{Op: OpDelete, Key: "/a/b/c", Dir: true},
-			`{"action":"delete","node":{"key":"/a/b/c","dir":true,"modifiedIndex":8,"createdIndex":3},` +
+			`{"action":"delete","node":{"key":"/a/b/c","dir":true,` +
+				`"modifiedIndex":8,"createdIndex":3},` +
 				`"prevNode":{"key":"/a/b/c","dir":true,"modifiedIndex":3,"createdIndex":3}}`},
 		{Command{Op: OpCompareAndDelete, Key: "/a/b/e", PrevIndex: 1}, `101 [1 != 6] 8`},
 		{Command{Op: OpCompareAndDelete, Key: "/a/b/e", PrevValue: "z"},
-			`{"action":"compareAndDelete","node":{"key":"/a/b/e","modifiedIndex":9,"createdIndex":4},` +
+			`{"action":"compareAndDelete","node":{"key":"/a/b/e",` +
+				`"modifiedIndex":9,"createdIndex":4},` +
 				`"prevNode":{"key":"/a/b/e","value":"z","modifiedIndex":6,"createdIndex":4}}`},
 		{Command{Op: OpCompareAndDelete, Key: "/a/b", PrevIndex: 1}, `102 /a/b 9`},
 		{Command{Op: OpDelete, Key: "/a", Recursive: true},
-			`{"action":"delete","node":{"key":"/a","dir":true,"modifiedIndex":10,"createdIndex":1},` +
+			`{"action":"delete","node":{"key":"/a","dir":true,` +
+				`"modifiedIndex":10,"createdIndex":1},` +
 				`"prevNode":{"key":"/a","dir":true,"modifiedIndex":1,"createdIndex":1}}`},
 		{Command{Op: OpCreateInOrder, Key: "/q", Value: "1"},
 			`{"action":"create","node":{"key":"/q/00000000000000000011","value":"1",` +
@@ -66,16 +76,19 @@ func TestApplyScript(t *testing.T) {
 			`{"action":"set","node":{"key":"/t","value":"v","expiration":"1970-01-01T00:00:06Z",` +
 				`"ttl":5,"modifiedIndex":12,"createdIndex":12}}`},
 		{Command{Op: OpUpdate, Key: "/t", Refresh: true, TTL: ttl(10), Time: 2e9},
-			`{"action":"update","node":{"key":"/t","value":"v","expiration":"1970-01-01T00:00:12Z",` +
-				`"ttl":10,"modifiedIndex":13,"createdIndex":12},"prevNode":{"key":"/t","value":"v",` +
-				`"expiration":"1970-01-01T00:00:06Z","ttl":4,"modifiedIndex":12,"createdIndex":12}}`},
+			`{"action":"update","node":{"key":"/t","value":"v",` +
+				`"expiration":"1970-01-01T00:00:12Z","ttl":10,` +
+				`"modifiedIndex":13,"createdIndex":12},"prevNode":{"key":"/t","value":"v",` +
+				`"expiration":"1970-01-01T00:00:06Z","ttl":4,` +
+				`"modifiedIndex":12,"createdIndex":12}}`},
 		{Command{Op: OpSet, Key: "/missing", Refresh: true, TTL: ttl(10)}, `100 /missing 13`},
 	}
 	for i, s := range steps {
 		res := mustApply(t, f, s.cmd)
 		got := ""
 		if res.Err != nil {
-			got = strings.Join([]string{itoa(res.Err.Code), res.Err.Cause, utoa(res.Err.Index)}, " ")
+			parts := []string{itoa(res.Err.Code), res.Err.Cause, utoa(res.Err.Index)}
+			got = strings.Join(parts, " ")
 		} else {
 			got = jsonOf(res.Event())
 		}

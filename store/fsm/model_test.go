@@ -172,7 +172,8 @@ func (m *model) render() string {
 	var b strings.Builder
 	for _, k := range keys {
 		n := m.nodes[k]
-		fmt.Fprintf(&b, "%s dir=%v v=%q %d/%d e=%d\n", k, n.dir, n.value, n.created, n.modified, n.expire)
+		fmt.Fprintf(&b, "%s dir=%v v=%q %d/%d e=%d\n",
+			k, n.dir, n.value, n.created, n.modified, n.expire)
 	}
 	return b.String()
 }
@@ -301,7 +302,8 @@ func checkRestoredCopy(rt *rapid.T, f *FSM, dir string) {
 	if err := g.Restore(&buf); err != nil {
 		rt.Fatal(err)
 	}
-	if renderTree(rt, g) != renderTree(rt, f) || g.Index() != f.Index() || g.Applied() != f.Applied() {
+	if renderTree(rt, g) != renderTree(rt, f) || g.Index() != f.Index() ||
+		g.Applied() != f.Applied() {
 		rt.Fatalf("restored copy differs from the tree")
 	}
 }
