@@ -133,3 +133,15 @@ func meshCluster(t *testing.T, n int, timeout time.Duration) (context.Context,
 	}
 	return ctx, c, w
 }
+
+// gossipCluster builds n hosts without Docker and launches weave on each with
+// --no-create-network, for tests of gossip, the sockets and the CLI. The context it returns
+// ends with the test or after timeout.
+func gossipCluster(t *testing.T, n int, timeout time.Duration) (context.Context,
+	*harness.Cluster, scenario.Weave) {
+	t.Helper()
+	c := newCluster(t, n, false)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	t.Cleanup(cancel)
+	return ctx, c, launchAll(t, ctx, c, "--no-create-network")
+}

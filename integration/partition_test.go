@@ -16,10 +16,7 @@ const cutDetect = 10 * time.Second
 // and alive again after it is reconnected; also after a cut longer than memberlist's
 // dead-node timeout, which memberlist alone does not recover from.
 func TestPeerCutOffAndBack(t *testing.T) {
-	c := newCluster(t, 3, false)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	w := launchAll(t, ctx, c, "--no-create-network")
+	ctx, c, w := gossipCluster(t, 3, 5*time.Minute)
 	h1, h3 := c.Hosts()[0], c.Hosts()[2]
 
 	for _, cut := range []time.Duration{2 * time.Second, 45 * time.Second} {

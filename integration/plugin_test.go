@@ -17,10 +17,7 @@ import (
 // TestPluginMalformedRequests: the real socket answers bad requests with {"Err": "..."}
 // that says what was wrong, and goes on serving.
 func TestPluginMalformedRequests(t *testing.T) {
-	c := newCluster(t, 1, false)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	launchAll(t, ctx, c, "--no-create-network")
+	_, c, _ := gossipCluster(t, 1, 2*time.Minute)
 	h := c.Hosts()[0]
 	cl := pluginClient(h)
 

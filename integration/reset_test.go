@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,10 +11,7 @@ import (
 // TestReset: weave reset stops the daemon and removes every device, rule, socket and state
 // file it made, and nothing else.
 func TestReset(t *testing.T) {
-	c := newCluster(t, 1, false)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	launchAll(t, ctx, c, "--no-create-network")
+	ctx, c, _ := gossipCluster(t, 1, 2*time.Minute)
 	h := c.Hosts()[0]
 
 	// An endpoint made the way Docker makes one, so that there is a veth to remove.

@@ -32,10 +32,7 @@ func share(t *testing.T, ctx context.Context, w scenario.Weave, h *harness.Host,
 // weave rmpeer is refused for a live peer, and takes over a dead peer's space, which the
 // status marks unreachable with a hint until then.
 func TestStopHandsOverAndRmpeer(t *testing.T) {
-	c := newCluster(t, 3, false)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	w := launchAll(t, ctx, c, "--no-create-network")
+	ctx, c, w := gossipCluster(t, 3, 3*time.Minute)
 	h1, h2, h3 := c.Hosts()[0], c.Hosts()[1], c.Hosts()[2]
 
 	if out, err := h1.Run(ctx, weaveBin, "rmpeer", h3.Name); err == nil ||

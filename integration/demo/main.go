@@ -58,15 +58,7 @@ func run(bin string, n int) (err error) {
 	w := scenario.Weave{Bin: bin, Hosts: c.Hosts(), Consensus: true}
 	step("weave launch on every host, each naming the others as peers; they agree by " +
 		"consensus how to split the range 10.32.0.0/12")
-	for _, h := range c.Hosts() {
-		if _, err := w.Launch(ctx, h); err != nil {
-			return err
-		}
-	}
-	if err := w.WaitAlive(ctx, 60*time.Second); err != nil {
-		return err
-	}
-	if err := w.WaitNetwork(ctx, 60*time.Second); err != nil {
+	if err := w.LaunchAll(ctx, 60*time.Second); err != nil {
 		return err
 	}
 	fmt.Println("    every peer sees every other alive; Docker on each host has network weave")

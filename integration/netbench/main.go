@@ -48,15 +48,7 @@ func run(bin string, secs int) (err error) {
 	}()
 	h1, h2 := c.Hosts()[0], c.Hosts()[1]
 	w := scenario.Weave{Bin: bin, Hosts: c.Hosts()}
-	for _, h := range c.Hosts() {
-		if _, err := w.Launch(ctx, h); err != nil {
-			return err
-		}
-	}
-	if err := w.WaitAlive(ctx, 60*time.Second); err != nil {
-		return err
-	}
-	if err := w.WaitNetwork(ctx, 60*time.Second); err != nil {
+	if err := w.LaunchAll(ctx, 60*time.Second); err != nil {
 		return err
 	}
 

@@ -117,3 +117,17 @@ func (w Weave) WaitNetwork(ctx context.Context, timeout time.Duration) error {
 		return true, nil
 	})
 }
+
+// LaunchAll starts weave on every host, then waits until all see each other and Docker on
+// every host has the network weave.
+func (w Weave) LaunchAll(ctx context.Context, timeout time.Duration, extra ...string) error {
+	for _, h := range w.Hosts {
+		if _, err := w.Launch(ctx, h, extra...); err != nil {
+			return err
+		}
+	}
+	if err := w.WaitAlive(ctx, timeout); err != nil {
+		return err
+	}
+	return w.WaitNetwork(ctx, timeout)
+}
