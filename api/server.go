@@ -39,10 +39,6 @@ func Listen(addr string, b Backend, log *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("status address %q must be a loopback address such as "+
 			"127.0.0.1:6784: the API has no authentication", addr)
 	}
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on status address %s: %w", addr, err)
-	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, b.Status())
@@ -92,10 +88,30 @@ func Listen(addr string, b Backend, log *slog.Logger) (*Server, error) {
 		b.Stop()
 	})
 
-	s := &Server{http: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second},
+	return serve("status api", addr, mux, log)
+}
+
+// ListenMetrics serves the daemon's state as Prometheus metrics on addr, at /metrics. The
+// metrics hold no secret, so addr may be any address a scraper reaches.
+func ListenMetrics(addr string, b Backend, log *slog.Logger) (*Server, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+		_ = WriteMetrics(w, b.Status())
+	})
+	return serve("metrics", addr, mux, log)
+}
+
+// serve listens on addr and serves h until Close.
+func serve(what, addr string, h http.Handler, log *slog.Logger) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s address %s: %w", what, addr, err)
+	}
+	s := &Server{http: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second},
 		l: l, done: make(chan error, 1)}
 	go func() { s.done <- s.http.Serve(l) }()
-	log.Info("status api listening", "addr", l.Addr().String())
+	log.Info(what+" listening", "addr", l.Addr().String())
 	return s, nil
 }
 

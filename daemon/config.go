@@ -25,6 +25,7 @@ type Config struct {
 	MTU         int          // 0 = underlay MTU minus VXLAN overhead
 	DockerHost  string       // Docker API endpoint
 	StatusAddr  string       // loopback address of the status API
+	MetricsAddr string       // Prometheus metrics; "" = none
 	Peers       []string     // peers to join at start, host or host:port
 	Version     string
 	VXLANPort   int
@@ -44,6 +45,7 @@ func DefaultConfig() Config {
 		IPRange:     netip.MustParsePrefix("10.32.0.0/12"),
 		DockerHost:  "unix:///var/run/docker.sock",
 		StatusAddr:  "127.0.0.1:6784",
+		MetricsAddr: "127.0.0.1:6782",
 		VXLANPort:   6784,
 		RaftPort:    6785,
 		RaftVoters:  3,

@@ -196,6 +196,14 @@ func (d *Daemon) startAPI() error {
 		return err
 	}
 	d.closers = append([]func() error{s.Close}, d.closers...)
+	if d.cfg.MetricsAddr == "" {
+		return nil
+	}
+	m, err := api.ListenMetrics(d.cfg.MetricsAddr, d, d.log)
+	if err != nil {
+		return fmt.Errorf("--metrics-addr: %w", err)
+	}
+	d.closers = append([]func() error{m.Close}, d.closers...)
 	return nil
 }
 

@@ -44,6 +44,14 @@ func TestConnectForgetStop(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	metrics, err := h1.Run(ctx, "busybox", "wget", "-qO-", "http://127.0.0.1:6782/metrics")
+	if err != nil {
+		t.Fatalf("metrics: %v", err)
+	}
+	if !strings.Contains(metrics, `weave_peers{state="alive"} 2`) {
+		t.Errorf("metrics do not count 2 alive peers:\n%s", metrics)
+	}
+
 	if _, err := h1.Run(ctx, weaveBin, "forget", h2.Addr.String()+":6783"); err != nil {
 		t.Fatalf("weave forget: %v", err)
 	}

@@ -37,6 +37,8 @@ func launchFlags(cfg *daemon.Config) (*flag.FlagSet, func() error) {
 		"the cluster store's etcd v2 API, for dockerd --cluster-store")
 	fs.StringVar(&cfg.StatusAddr, "status-addr", cfg.StatusAddr,
 		"loopback address of the status API")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", cfg.MetricsAddr,
+		"Prometheus metrics address, /metrics; empty for none")
 	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
 	noNet := fs.Bool("no-create-network", false, "do not create the Docker network \"weave\"")
 
