@@ -88,7 +88,16 @@ func run(bin string, n int) (err error) {
 	}
 
 	h1 := c.Hosts()[0]
-	for _, args := range [][]string{{"status"}, {"status", "peers"}, {"status", "ipam"}} {
+	step("waiting for the embedded Raft store to elect a leader among the three")
+	err = harness.WaitFor(ctx, 60*time.Second, "a store leader", func() (bool, error) {
+		s, err := w.Status(ctx, h1)
+		return err == nil && s.Store.Leader != "" && len(s.Store.Voters) == n, err
+	})
+	if err != nil {
+		return err
+	}
+	for _, args := range [][]string{{"status"}, {"status", "peers"}, {"status", "ipam"},
+		{"status", "store"}} {
 		step("weave %v on %s", args, h1.Name)
 		out, err := h1.Run(ctx, bin, args...)
 		if err != nil {
