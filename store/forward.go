@@ -51,7 +51,7 @@ func (s *Store) startRPC() {
 		DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
 			return dialRPC(addr, 5*time.Second)
 		},
-		MaxIdleConnsPerHost: 8,
+		MaxIdleConnsPerHost: 128,
 		IdleConnTimeout:     time.Minute,
 	}}
 }
