@@ -40,6 +40,10 @@ func TestStopHandsOverAndRmpeer(t *testing.T) {
 		t.Errorf("rmpeer of a live peer: %q, %v; want a refusal saying it is alive", out, err)
 	}
 
+	// The status lists h2's share before it stops, so that its absence after means it went.
+	if sh, _ := share(t, ctx, w, h1, h2.Name); sh.Addresses == 0 {
+		t.Fatalf("h1's status shows no share for h2 before the stop")
+	}
 	if _, err := h2.Run(ctx, weaveBin, "stop"); err != nil {
 		t.Fatalf("weave stop: %v", err)
 	}

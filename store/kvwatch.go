@@ -25,30 +25,13 @@ func (s *Store) Watch(ctx context.Context, key string) (<-chan *KVPair, error) {
 	if res.Event != nil {
 		out <- pairOf(res.Event.Node)
 	}
-	go func() {
-		defer close(out)
-		defer w.Close()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case e, ok := <-w.Events():
-				if !ok {
-					return
-				}
-				p := pairOf(e.Node)
-				if e.Action == fsm.ActionDelete || e.Action == fsm.ActionExpire ||
-					e.Action == fsm.ActionCompareAndDelete {
-					p = &KVPair{Key: k, LastIndex: e.Index()}
-				}
-				select {
-				case out <- p:
-				case <-ctx.Done():
-					return
-				}
-			}
+	go relay(ctx, w, out, func(e *fsm.Event) *KVPair {
+		if e.Action == fsm.ActionDelete || e.Action == fsm.ActionExpire ||
+			e.Action == fsm.ActionCompareAndDelete {
+			return &KVPair{Key: k, LastIndex: e.Index()}
 		}
-	}()
+		return pairOf(e.Node)
+	})
 	return out, nil
 }
 
@@ -66,26 +49,30 @@ func (s *Store) WatchTree(ctx context.Context, dir string) (<-chan []*KVPair, er
 	}
 	out := make(chan []*KVPair, 1)
 	out <- s.children(k)
-	go func() {
-		defer close(out)
-		defer w.Close()
-		for {
+	go relay(ctx, w, out, func(*fsm.Event) []*KVPair { return s.children(k) })
+	return out, nil
+}
+
+// relay sends what each of w's events becomes on out, until ctx ends or w does; then it
+// closes both.
+func relay[T any](ctx context.Context, w *Watcher, out chan<- T, conv func(*fsm.Event) T) {
+	defer close(out)
+	defer w.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e, ok := <-w.Events():
+			if !ok {
+				return
+			}
 			select {
+			case out <- conv(e):
 			case <-ctx.Done():
 				return
-			case _, ok := <-w.Events():
-				if !ok {
-					return
-				}
-				select {
-				case out <- s.children(k):
-				case <-ctx.Done():
-					return
-				}
 			}
 		}
-	}()
-	return out, nil
+	}
 }
 
 // children lists dir from the local tree; a missing dir has none.

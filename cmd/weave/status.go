@@ -112,11 +112,7 @@ func printIPAM(w io.Writer, s api.Status) {
 			fmt.Fprintf(w, "%s: %s\n", l[0], l[1])
 		}
 	}
-	defer func() {
-		if m.Hint != "" {
-			fmt.Fprintf(w, "Hint: %s\n", m.Hint)
-		}
-	}()
+
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PEER\tNICKNAME\tADDRESSES\tSHARE\tREACHABLE")
 	for _, sh := range s.IPAM.Shares {
@@ -124,6 +120,9 @@ func printIPAM(w io.Writer, s api.Status) {
 			sh.Percent, sh.Reachable)
 	}
 	tw.Flush()
+	if m.Hint != "" {
+		fmt.Fprintf(w, "Hint: %s\n", m.Hint)
+	}
 }
 
 func printNetworks(w io.Writer, s api.Status) {

@@ -119,18 +119,28 @@ func (a *applier) update() error {
 
 // compareAndSwap rewrites a file whose value and index match the command.
 func (a *applier) compareAndSwap() error {
-	c := a.cmd
-	old, err := a.t.walk(c.Key, a.index)
+	old, err := a.matchingFile()
 	if err != nil {
 		return err
 	}
+	return a.rewrite(ActionCompareAndSwap, old)
+}
+
+// matchingFile returns the command's key when it is a file whose value and index match the
+// command's prevValue and prevIndex: the test of compareAndSwap and compareAndDelete.
+func (a *applier) matchingFile() (*record, error) {
+	c := a.cmd
+	old, err := a.t.walk(c.Key, a.index)
+	if err != nil {
+		return nil, err
+	}
 	if old.dir {
-		return NewError(CodeNotFile, c.Key, a.index)
+		return nil, NewError(CodeNotFile, c.Key, a.index)
 	}
 	if cause, ok := compare(old, c.PrevValue, c.PrevIndex); !ok {
-		return NewError(CodeTestFailed, cause, a.index)
+		return nil, NewError(CodeTestFailed, cause, a.index)
 	}
-	return a.rewrite(ActionCompareAndSwap, old)
+	return old, nil
 }
 
 // rewrite changes old in place: same created index, new modified index,

@@ -30,18 +30,11 @@ func (a *applier) delete() error {
 
 // compareAndDelete removes a file whose value and index match the command.
 func (a *applier) compareAndDelete() error {
-	c := a.cmd
-	old, err := a.t.walk(c.Key, a.index)
+	old, err := a.matchingFile()
 	if err != nil {
 		return err
 	}
-	if old.dir {
-		return NewError(CodeNotFile, c.Key, a.index)
-	}
-	if cause, ok := compare(old, c.PrevValue, c.PrevIndex); !ok {
-		return NewError(CodeTestFailed, cause, a.index)
-	}
-	return a.drop(c.Key, old, ActionCompareAndDelete)
+	return a.drop(a.cmd.Key, old, ActionCompareAndDelete)
 }
 
 // drop removes the node at key and everything below it as one event.
