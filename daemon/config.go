@@ -9,6 +9,7 @@ import (
 	"regexp"
 
 	"weave.works/weave/ipam"
+	"weave.works/weave/store"
 )
 
 // Config is everything `weave launch` is told.
@@ -31,6 +32,7 @@ type Config struct {
 	VXLANPort   int
 	RaftPort    int    // Raft transport and the store's RPC, on the underlay address
 	RaftVoters  int    // how many peers vote in the store
+	RaftLog     string // the Raft log's storage: store.LogWAL or store.LogBoltDB
 	StoreAddr   string // the etcd v2 face, for dockerd --cluster-store
 	LogLevel    string
 	CreateWeave bool // create the Docker network "weave" at start
@@ -49,6 +51,7 @@ func DefaultConfig() Config {
 		VXLANPort:   6784,
 		RaftPort:    6785,
 		RaftVoters:  3,
+		RaftLog:     store.LogWAL,
 		StoreAddr:   "127.0.0.1:2379",
 		LogLevel:    "info",
 		CreateWeave: true,
@@ -83,6 +86,9 @@ func (c Config) Validate() error {
 	case c.RaftVoters < 1 || c.RaftVoters > 9:
 		return fmt.Errorf("--raft-voters %d: must be 1 to 9 (3 or 5 suit most clusters)",
 			c.RaftVoters)
+	case c.RaftLog != store.LogWAL && c.RaftLog != store.LogBoltDB:
+		return fmt.Errorf("--raft-log %q: must be %s or %s", c.RaftLog, store.LogWAL,
+			store.LogBoltDB)
 	case c.DockerHost == "":
 		return errors.New("--docker-host is empty")
 	}

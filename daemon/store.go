@@ -21,6 +21,7 @@ func (d *Daemon) startStore() error {
 	sc.BindAddr = net.JoinHostPort(d.cfg.Host.String(), strconv.Itoa(d.cfg.RaftPort))
 	sc.DataDir = filepath.Join(d.cfg.DataDir, "raft")
 	sc.Voters = d.cfg.RaftVoters
+	sc.RaftLog = d.cfg.RaftLog
 	sc.Membership = gossipMembership{c: d.cluster}
 	sc.Logger = d.log.With("component", "store")
 	s, err := store.Open(sc)

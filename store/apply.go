@@ -56,20 +56,23 @@ func (s *Store) tryDo(ctx context.Context, c *fsm.Command) (*fsm.Result, error) 
 	if addr == "" {
 		return nil, errNotLeader
 	}
-	rep, err := s.call(ctx, string(addr), rpcApply, c)
-	if err != nil {
-		return nil, err
-	}
-	if rep.Result == nil {
-		return nil, fmt.Errorf("%s %s: leader %s sent no result", c.Op, c.Key, addr)
-	}
-	return rep.Result, nil
+	return s.forward(ctx, string(addr), c)
 }
 
 // applyLocal stamps the command with this leader's clock and applies it.
 // It answers errNotLeader only when Raft refused the entry before
 // appending it, so that a retry cannot apply a command twice.
 func (s *Store) applyLocal(ctx context.Context, c *fsm.Command) (*fsm.Result, error) {
+	f, err := s.startApply(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return finishApply(c, f)
+}
+
+// startApply stamps the command and hands it to Raft, without waiting for
+// it to commit.
+func (s *Store) startApply(ctx context.Context, c *fsm.Command) (raft.ApplyFuture, error) {
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", c.Op, c.Key, err)
 	}
@@ -83,7 +86,11 @@ func (s *Store) applyLocal(ctx context.Context, c *fsm.Command) (*fsm.Result, er
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = time.Until(dl)
 	}
-	f := s.raft.Apply(b, timeout)
+	return s.raft.Apply(b, timeout), nil
+}
+
+// finishApply waits for the command's entry to be applied.
+func finishApply(c *fsm.Command, f raft.ApplyFuture) (*fsm.Result, error) {
 	if err := f.Error(); err != nil {
 		if errors.Is(err, raft.ErrNotLeader) {
 			return nil, errNotLeader

@@ -22,8 +22,11 @@ type Config struct {
 	// AdvertiseAddr is the host:port peers dial; empty means BindAddr,
 	// which must then name a host.
 	AdvertiseAddr string
-	// DataDir holds the Raft log (raft.db), the snapshots and the tree.
+	// DataDir holds the Raft log (wal/, or raft.db with LogBoltDB), the
+	// stable store (raft.db), the snapshots and the tree.
 	DataDir string
+	// RaftLog is the log's storage engine: LogWAL or LogBoltDB.
+	RaftLog string
 	// Voters is how many peers vote: the first Voters peers bootstrap the
 	// cluster, later ones join as non-voters and are promoted as voters go.
 	Voters int
@@ -61,6 +64,7 @@ func DefaultConfig() Config {
 	return Config{
 		BindAddr: fmt.Sprintf("0.0.0.0:%d", DefaultRaftPort),
 		DataDir:  "/var/lib/weave/raft",
+		RaftLog:  LogWAL,
 		Voters:   3,
 		// A few gossip rounds: long enough for the first peers to see
 		// one another, short enough not to delay a launch noticeably.
@@ -103,6 +107,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("store config: Name is empty")
 	case c.DataDir == "":
 		return fmt.Errorf("store config: DataDir is empty")
+	case c.RaftLog != LogWAL && c.RaftLog != LogBoltDB:
+		return fmt.Errorf("store config: RaftLog %q is neither %s nor %s",
+			c.RaftLog, LogWAL, LogBoltDB)
 	case c.Voters < 1:
 		return fmt.Errorf("store config: Voters %d is below 1", c.Voters)
 	case c.Membership == nil:

@@ -11,23 +11,29 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hashicorp/raft"
 	"weave.works/weave/store/fsm"
 )
 
 // The store's RPC is HTTP/1.1 with JSON bodies over connections of the
 // store port that start with rpcMagic. A follower sends the leader its
-// writes (rpcApply) and asks it for read indexes (rpcReadIndex); a peer
-// about to bootstrap asks the others whether they already hold Raft state
-// (rpcState).
+// writes in batches (rpcApplyBatch) and asks it for read indexes
+// (rpcReadIndex); a peer about to bootstrap asks the others whether they
+// already hold Raft state (rpcState).
 const (
-	rpcApply     = "/weave/store/v1/apply"
-	rpcReadIndex = "/weave/store/v1/readindex"
-	rpcState     = "/weave/store/v1/state"
+	rpcApplyBatch = "/weave/store/v1/apply-batch"
+	rpcReadIndex  = "/weave/store/v1/readindex"
+	rpcState      = "/weave/store/v1/state"
 )
 
-// maxRPCBody bounds a request body: one command with a value at the limit,
-// JSON-escaped.
-const maxRPCBody = 8*fsm.MaxValueLen + 64<<10
+// maxForwardBytes ends a batch once its keys and values reach it; a
+// batch holds at least one command, whatever its size.
+const maxForwardBytes = 4 << 20
+
+// maxBatchBody bounds a batch's body or answer: the batch's commands with
+// a value at the limit beyond maxForwardBytes, JSON-escaped (up to six
+// bytes per byte), plus the commands' other fields.
+const maxBatchBody = 8*(fsm.MaxValueLen+maxForwardBytes) + maxForwardBatch*4<<10
 
 // rpcReply is the body of every answer. NotLeader asks the caller to find
 // the leader again; Error is any other failure.
@@ -42,7 +48,7 @@ type rpcReply struct {
 // startRPC serves the RPC on the mux's second listener.
 func (s *Store) startRPC() {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+rpcApply, s.serveApply)
+	mux.HandleFunc("POST "+rpcApplyBatch, s.serveApplyBatch)
 	mux.HandleFunc("POST "+rpcReadIndex, s.serveReadIndex)
 	mux.HandleFunc("GET "+rpcState, s.serveState)
 	s.rpc = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -56,14 +62,41 @@ func (s *Store) startRPC() {
 	}}
 }
 
-func (s *Store) serveApply(w http.ResponseWriter, r *http.Request) {
-	var c fsm.Command
-	if err := json.NewDecoder(io.LimitReader(r.Body, maxRPCBody)).Decode(&c); err != nil {
-		writeReply(w, rpcReply{Error: "decode command: " + err.Error()})
+// serveApplyBatch applies a follower's batch: every command is handed to
+// Raft before the first answer is awaited, so the batch travels the log
+// together.
+func (s *Store) serveApplyBatch(w http.ResponseWriter, r *http.Request) {
+	var req applyBatchRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxBatchBody)).Decode(&req); err != nil {
+		writeJSON(w, applyBatchReply{Error: "decode batch: " + err.Error()})
 		return
 	}
-	res, err := s.applyLocal(r.Context(), &c)
-	writeReply(w, replyOf(rpcReply{Result: res}, err))
+	if n := len(req.Commands); n == 0 || n > maxForwardBatch {
+		writeJSON(w, applyBatchReply{Error: fmt.Sprintf("batch of %d commands: want 1 to %d",
+			n, maxForwardBatch)})
+		return
+	}
+	pending := make([]raft.ApplyFuture, len(req.Commands))
+	rep := applyBatchReply{Answers: make([]rpcReply, len(req.Commands))}
+	for i, c := range req.Commands {
+		if c == nil {
+			rep.Answers[i] = rpcReply{Error: "empty command"}
+			continue
+		}
+		f, err := s.startApply(r.Context(), c)
+		if err != nil {
+			rep.Answers[i] = replyOf(rpcReply{}, err)
+			continue
+		}
+		pending[i] = f
+	}
+	for i, f := range pending {
+		if f != nil {
+			res, err := finishApply(req.Commands[i], f)
+			rep.Answers[i] = replyOf(rpcReply{Result: res}, err)
+		}
+	}
+	writeJSON(w, rep)
 }
 
 func (s *Store) serveReadIndex(w http.ResponseWriter, r *http.Request) {
@@ -86,33 +119,18 @@ func replyOf(rep rpcReply, err error) rpcReply {
 	return rep
 }
 
-func writeReply(w http.ResponseWriter, rep rpcReply) {
+func writeReply(w http.ResponseWriter, rep rpcReply) { writeJSON(w, rep) }
+
+func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(rep)
+	_ = json.NewEncoder(w).Encode(v)
 }
 
 // call sends one RPC to the peer at addr and decodes the answer.
 func (s *Store) call(ctx context.Context, addr, path string, body any) (*rpcReply, error) {
-	method, reader := http.MethodGet, io.Reader(nil)
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, fmt.Errorf("rpc %s: %w", path, err)
-		}
-		method, reader = http.MethodPost, bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+path, reader)
-	if err != nil {
-		return nil, fmt.Errorf("rpc %s: %w", path, err)
-	}
-	resp, err := s.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("rpc %s to %s: %w", path, addr, err)
-	}
-	defer resp.Body.Close()
 	var rep rpcReply
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxRPCBody)).Decode(&rep); err != nil {
-		return nil, fmt.Errorf("rpc %s to %s: decode answer: %w", path, addr, err)
+	if err := s.callInto(ctx, addr, path, body, &rep); err != nil {
+		return nil, err
 	}
 	if rep.NotLeader {
 		return nil, errNotLeader
@@ -121,4 +139,30 @@ func (s *Store) call(ctx context.Context, addr, path string, body any) (*rpcRepl
 		return nil, fmt.Errorf("rpc %s to %s: %s", path, addr, rep.Error)
 	}
 	return &rep, nil
+}
+
+// callInto sends one RPC, with body as JSON (none: a GET), and decodes
+// the answer into out.
+func (s *Store) callInto(ctx context.Context, addr, path string, body, out any) error {
+	method, reader := http.MethodGet, io.Reader(nil)
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("rpc %s: %w", path, err)
+		}
+		method, reader = http.MethodPost, bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+addr+path, reader)
+	if err != nil {
+		return fmt.Errorf("rpc %s: %w", path, err)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("rpc %s to %s: %w", path, addr, err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxBatchBody)).Decode(out); err != nil {
+		return fmt.Errorf("rpc %s to %s: decode answer: %w", path, addr, err)
+	}
+	return nil
 }

@@ -24,45 +24,63 @@ type raftFSM struct {
 	notify chan struct{} // closed and replaced when seen advances
 }
 
-var (
-	_ raft.FSM                = (*raftFSM)(nil)
-	_ raft.ConfigurationStore = (*raftFSM)(nil)
-)
+var _ raft.BatchingFSM = (*raftFSM)(nil)
 
 func newRaftFSM(tree *fsm.FSM, h *hub, log *slog.Logger) *raftFSM {
 	return &raftFSM{tree: tree, hub: h, log: log, seen: tree.Applied(), notify: make(chan struct{})}
 }
 
-// Apply applies one command entry and returns its *fsm.Result.
+// Apply applies one entry; Raft calls ApplyBatch instead.
 func (r *raftFSM) Apply(l *raft.Log) any {
-	defer r.advance(l.Index)
-	c, err := fsm.DecodeCommand(l.Data)
-	if err != nil {
-		r.log.Error("skip undecodable log entry", "index", l.Index, "err", err)
-		return &fsm.Result{Err: fsm.NewError(fsm.CodeRaftInternal, err.Error(), 0)}
-	}
-	r.hub.mu.Lock()
-	res := r.tree.Apply(l.Index, c)
-	r.hub.dispatch(res.Events)
-	r.hub.mu.Unlock()
-	if res.Err != nil && res.Err.Code == fsm.CodeRaftInternal {
-		// TODO: a storage failure leaves this replica behind the others;
-		// it needs a restart, which rebuilds the tree from the log.
-		r.log.Error("apply log entry", "index", l.Index, "op", c.Op, "err", res.Err.Cause)
-	}
-	return &res
+	return r.ApplyBatch([]*raft.Log{l})[0]
 }
 
-// StoreConfiguration records a configuration entry's index, so that a
-// read waiting for that index is not left waiting.
-func (r *raftFSM) StoreConfiguration(index uint64, _ raft.Configuration) {
-	r.hub.mu.Lock()
-	res := r.tree.Apply(index, &fsm.Command{Op: fsm.OpNoop})
-	r.hub.mu.Unlock()
-	if res.Err != nil {
-		r.log.Error("record configuration entry", "index", index, "err", res.Err.Cause)
+// ApplyBatch applies committed command and configuration entries, in one
+// tree transaction while the commands succeed, and returns an *fsm.Result
+// for each. A configuration entry is applied as a no-op, so that a read
+// waiting for its index is not left waiting.
+func (r *raftFSM) ApplyBatch(logs []*raft.Log) []any {
+	if len(logs) == 0 {
+		return nil
 	}
-	r.advance(index)
+	entries := make([]fsm.Entry, len(logs))
+	broken := make(map[int]*fsm.Error)
+	for i, l := range logs {
+		entries[i] = fsm.Entry{Index: l.Index, Cmd: &fsm.Command{Op: fsm.OpNoop}}
+		if l.Type != raft.LogCommand {
+			continue
+		}
+		c, err := fsm.DecodeCommand(l.Data)
+		if err != nil {
+			r.log.Error("skip undecodable log entry", "index", l.Index, "err", err)
+			broken[i] = fsm.NewError(fsm.CodeRaftInternal, err.Error(), 0)
+			continue
+		}
+		entries[i].Cmd = c
+	}
+	r.hub.mu.Lock()
+	results := r.tree.ApplyBatch(entries)
+	for i := range results {
+		r.hub.dispatch(results[i].Events)
+	}
+	r.hub.mu.Unlock()
+	r.advance(logs[len(logs)-1].Index)
+
+	out := make([]any, len(results))
+	for i := range results {
+		res := &results[i]
+		if e, ok := broken[i]; ok {
+			res.Err = e
+		}
+		if res.Err != nil && res.Err.Code == fsm.CodeRaftInternal {
+			// TODO: a storage failure leaves this replica behind the others;
+			// it needs a restart, which rebuilds the tree from the log.
+			r.log.Error("apply log entry", "index", entries[i].Index,
+				"op", entries[i].Cmd.Op, "err", res.Err.Cause)
+		}
+		out[i] = res
+	}
+	return out
 }
 
 // advance moves seen forward and wakes the waiters.

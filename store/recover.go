@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 )
 
 // PeersFile is the name, in DataDir, of the file an operator writes to
@@ -20,7 +19,7 @@ const PeersFile = "peers.json"
 // recoverCluster applies an operator's peers.json, if there is one: the
 // local log and snapshot are kept, the configuration is replaced, and a
 // snapshot records the result. Every survivor must be given the same file.
-func (s *Store) recoverCluster(rc *raft.Config, logs *raftboltdb.BoltStore,
+func (s *Store) recoverCluster(rc *raft.Config, logs *raftStorage,
 	snaps raft.SnapshotStore, trans raft.Transport) error {
 	path := filepath.Join(s.cfg.DataDir, PeersFile)
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
@@ -30,7 +29,8 @@ func (s *Store) recoverCluster(rc *raft.Config, logs *raftboltdb.BoltStore,
 	if err != nil {
 		return fmt.Errorf("recover cluster from %s: %w", path, err)
 	}
-	if err := raft.RecoverCluster(rc, s.fsm, logs, logs, snaps, trans, conf); err != nil {
+	err = raft.RecoverCluster(rc, s.fsm, logs.log, logs.stable, snaps, trans, conf)
+	if err != nil {
 		return fmt.Errorf("recover cluster from %s: %w", path, err)
 	}
 	if err := os.Rename(path, path+".applied"); err != nil {

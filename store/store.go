@@ -11,11 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 	"weave.works/weave/store/fsm"
 )
 
@@ -34,10 +34,15 @@ type Store struct {
 	raft   *raft.Raft
 	layer  *muxLayer
 	trans  *raft.NetworkTransport
-	logs   *raftboltdb.BoltStore
+	logs   *raftStorage
 	rpc    *http.Server
 	client *http.Client
 	lead   *leadership
+	// forwards queues a follower's writes for the leader; batches and
+	// batched count what went.
+	forwards chan *forwarded
+	batches  atomic.Uint64
+	batched  atomic.Uint64
 
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -55,12 +60,14 @@ func Open(cfg Config) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Store{cfg: cfg, log: log, hub: newHub(), stop: make(chan struct{})}
+	s := &Store{cfg: cfg, log: log, hub: newHub(), stop: make(chan struct{}),
+		forwards: make(chan *forwarded)}
 	if err := s.open(); err != nil {
 		s.shutdown()
 		return nil, err
 	}
-	s.wg.Add(3)
+	s.wg.Add(4)
+	go s.runForwarder()
 	go s.runLeadership()
 	go s.runExpiry()
 	go s.runMembership()
@@ -84,12 +91,12 @@ func (s *Store) open() error {
 	s.tree = tree
 	s.fsm = newRaftFSM(tree, s.hub, s.log)
 
-	logs, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(s.cfg.DataDir, "raft.db")})
+	hl := newHCLog(s.log)
+	logs, err := openRaftStorage(s.cfg.DataDir, s.cfg.RaftLog, hl)
 	if err != nil {
-		return fmt.Errorf("open store: raft log: %w", err)
+		return fmt.Errorf("open store: %w", err)
 	}
 	s.logs = logs
-	hl := newHCLog(s.log)
 	snaps, err := raft.NewFileSnapshotStoreWithLogger(s.cfg.DataDir, 2, hl.Named("snapshot"))
 	if err != nil {
 		return fmt.Errorf("open store: snapshots: %w", err)
@@ -108,7 +115,7 @@ func (s *Store) open() error {
 	if err := s.recoverCluster(rc, logs, snaps, s.trans); err != nil {
 		return err
 	}
-	r, err := raft.NewRaft(rc, s.fsm, logs, logs, snaps, s.trans)
+	r, err := raft.NewRaft(rc, s.fsm, logs.log, logs.stable, snaps, s.trans)
 	if err != nil {
 		return fmt.Errorf("open store: start raft: %w", err)
 	}
@@ -150,6 +157,11 @@ func (s *Store) raftConfig(hl hclog.Logger) *raft.Config {
 	rc.SnapshotThreshold = s.cfg.SnapshotThreshold
 	rc.SnapshotInterval = s.cfg.SnapshotInterval
 	rc.NotifyCh = s.lead.notify
+	// Writes are handed to Raft without waiting for the leader's loop, so
+	// that a forwarded batch, or many clients at once, go into one append;
+	// appends and replication messages carry up to 256 entries.
+	rc.BatchApplyCh = true
+	rc.MaxAppendEntries = 256
 	rc.Logger = hl.Named("raft")
 	return rc
 }

@@ -42,7 +42,8 @@ const initialMmap = 64 << 20
 // the Raft log and its snapshots are what survive a crash, and the tree is
 // rebuilt from them.
 func openDB(path string) (*bolt.DB, error) {
-	opts := &bolt.Options{Timeout: time.Second, NoSync: true, InitialMmapSize: initialMmap}
+	opts := &bolt.Options{Timeout: time.Second, NoSync: true, NoGrowSync: true,
+		InitialMmapSize: initialMmap}
 	db, err := bolt.Open(path, 0o600, opts)
 	if err != nil {
 		return nil, fmt.Errorf("open tree %s: %w", path, err)
@@ -76,7 +77,7 @@ func (f *FSM) Close() error {
 func (f *FSM) view(fn func(t tree) error) error {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	return f.db.View(func(tx *bolt.Tx) error { return fn(tree{tx}) })
+	return f.db.View(func(tx *bolt.Tx) error { return fn(tree{tx: tx}) })
 }
 
 // Index returns the store index: how many changes the tree has seen.
@@ -104,31 +105,76 @@ var errRollback = errors.New("rollback")
 func (f *FSM) Apply(raftIndex uint64, c *Command) Result {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	var res Result
-	err := f.db.Update(func(tx *bolt.Tx) error {
-		t := tree{tx}
-		if raftIndex != 0 && raftIndex <= t.counter(metaApplied) {
-			res = Result{Index: t.counter(metaIndex), Skipped: true}
+	return f.apply(raftIndex, c)
+}
+
+// Entry is one Raft entry for ApplyBatch.
+type Entry struct {
+	Index uint64
+	Cmd   *Command
+}
+
+// ApplyBatch applies entries in order, with the results Apply would give
+// one by one, in one transaction while the commands succeed. bbolt cannot
+// undo part of a transaction, so a failing command costs more: the batch's
+// transaction is dropped, the entries before the failing one are applied
+// again in one transaction (to the same effect: the tree is a function of
+// its entries), the failing one is applied alone, and the rest as a new
+// batch.
+func (f *FSM) ApplyBatch(entries []Entry) []Result {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	out := make([]Result, 0, len(entries))
+	for len(entries) > 0 {
+		results := f.applyClean(entries)
+		out = append(out, results...)
+		entries = entries[len(results):]
+		if len(entries) > 0 {
+			out = append(out, f.apply(entries[0].Index, entries[0].Cmd))
+			entries = entries[1:]
+		}
+	}
+	return out
+}
+
+// applyClean applies, in one transaction, the longest prefix of entries
+// whose commands all succeed, and returns their results. It returns none
+// when the first command fails or bbolt does.
+func (f *FSM) applyClean(entries []Entry) []Result {
+	n := len(entries)
+	for n > 0 {
+		results := make([]Result, 0, n)
+		failed := -1
+		err := f.db.Update(func(tx *bolt.Tx) error {
+			t := writeTree(tx)
+			for i, e := range entries[:n] {
+				res, err := applyIn(t, e.Index, e.Cmd)
+				if err != nil {
+					failed = i
+					return err
+				}
+				results = append(results, res)
+			}
+			return nil
+		})
+		if err == nil {
+			return results
+		}
+		if !errors.Is(err, errRollback) {
 			return nil
 		}
-		a := &applier{t: t, cmd: c, index: t.counter(metaIndex)}
-		if err := a.run(); err != nil {
-			if e := AsError(err); e != nil {
-				res.Err = e
-				return errRollback
-			}
-			return err
-		}
-		res = Result{Events: a.events, Index: a.index}
-		if err := t.record(a.events); err != nil {
-			return err
-		}
-		if raftIndex != 0 {
-			if err := t.setCounter(metaApplied, raftIndex); err != nil {
-				return err
-			}
-		}
-		return t.setCounter(metaIndex, a.index)
+		n = failed
+	}
+	return nil
+}
+
+// apply runs one command in its own transaction.
+func (f *FSM) apply(raftIndex uint64, c *Command) Result {
+	var res Result
+	err := f.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		res, err = applyIn(writeTree(tx), raftIndex, c)
+		return err
 	})
 	if errors.Is(err, errRollback) {
 		return f.failed(raftIndex, res.Err)
@@ -139,6 +185,31 @@ func (f *FSM) Apply(raftIndex uint64, c *Command) Result {
 	return res
 }
 
+// applyIn applies one command inside t's transaction. A command that fails
+// with an etcd error returns that error in the Result and errRollback, and
+// the transaction must be dropped.
+func applyIn(t tree, raftIndex uint64, c *Command) (Result, error) {
+	if raftIndex != 0 && raftIndex <= t.counter(metaApplied) {
+		return Result{Index: t.counter(metaIndex), Skipped: true}, nil
+	}
+	a := &applier{t: t, cmd: c, index: t.counter(metaIndex)}
+	if err := a.run(); err != nil {
+		if e := AsError(err); e != nil {
+			return Result{Err: e}, errRollback
+		}
+		return Result{}, err
+	}
+	if err := t.record(a.events); err != nil {
+		return Result{}, err
+	}
+	if raftIndex != 0 {
+		if err := t.setCounter(metaApplied, raftIndex); err != nil {
+			return Result{}, err
+		}
+	}
+	return Result{Events: a.events, Index: a.index}, t.setCounter(metaIndex, a.index)
+}
+
 // failed records the applied index of a command that failed with e.
 func (f *FSM) failed(raftIndex uint64, e *Error) Result {
 	res := Result{Err: e, Index: e.Index}
@@ -146,7 +217,7 @@ func (f *FSM) failed(raftIndex uint64, e *Error) Result {
 		if raftIndex == 0 {
 			return nil
 		}
-		return tree{tx}.setCounter(metaApplied, raftIndex)
+		return tree{tx: tx}.setCounter(metaApplied, raftIndex)
 	})
 	if err != nil {
 		res.Err = NewError(CodeRaftInternal, err.Error(), e.Index)

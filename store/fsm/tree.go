@@ -20,9 +20,31 @@ var (
 	metaApplied = []byte("applied")
 )
 
-// tree is the tree inside one bbolt transaction.
+// tree is the tree inside one bbolt transaction. dirs, when not nil,
+// remembers the keys this transaction found or made to be directories, so
+// that commands below the same directories walk them once per batch: put
+// keeps it true, and any removal empties it.
 type tree struct {
-	tx *bolt.Tx
+	tx   *bolt.Tx
+	dirs map[string]bool
+}
+
+// writeTree is the tree of a write transaction, remembering directories.
+func writeTree(tx *bolt.Tx) tree { return tree{tx: tx, dirs: map[string]bool{}} }
+
+// ancestor reports whether key exists and whether it is a directory.
+func (t tree) ancestor(key string) (exists, dir bool, err error) {
+	if t.dirs[key] {
+		return true, true, nil
+	}
+	r, err := t.lookup(key)
+	if err != nil || r == nil {
+		return false, false, err
+	}
+	if r.dir && t.dirs != nil {
+		t.dirs[key] = true
+	}
+	return true, r.dir, nil
 }
 
 // lookup returns the record at key, or nil when there is none. The root
@@ -42,39 +64,43 @@ func (t tree) lookup(key string) (*record, error) {
 // gives: KeyNotFound naming the first missing segment, or NotDir naming a
 // file met on the way. The error carries index.
 func (t tree) walk(key string, index uint64) (*record, error) {
-	for _, dir := range append(ancestors(key), key) {
-		r, err := t.lookup(dir)
+	for _, dir := range ancestors(key) {
+		exists, isDir, err := t.ancestor(dir)
 		if err != nil {
 			return nil, err
 		}
-		if r == nil {
+		if !exists {
 			return nil, NewError(CodeKeyNotFound, dir, index)
 		}
-		if dir == key {
-			return r, nil
-		}
-		if !r.dir {
+		if !isDir {
 			return nil, NewError(CodeNotDir, dir, index)
 		}
 	}
-	return nil, fmt.Errorf("walk %s: no segment matched", key)
+	r, err := t.lookup(key)
+	if err != nil {
+		return nil, err
+	}
+	if r == nil {
+		return nil, NewError(CodeKeyNotFound, key, index)
+	}
+	return r, nil
 }
 
 // mkdirs makes the missing directories above key at index, or fails with
 // NotDir naming a file in the way.
 func (t tree) mkdirs(key string, index, cur uint64) error {
 	for _, dir := range ancestors(key) {
-		r, err := t.lookup(dir)
+		exists, isDir, err := t.ancestor(dir)
 		if err != nil {
 			return err
 		}
-		if r == nil {
+		if !exists {
 			if err := t.put(dir, &record{dir: true, created: index, modified: index}); err != nil {
 				return err
 			}
 			continue
 		}
-		if !r.dir {
+		if !isDir {
 			return NewError(CodeNotDir, dir, cur)
 		}
 	}
@@ -100,11 +126,19 @@ func (t tree) put(key string, r *record) error {
 	if err := t.tx.Bucket(bucketNodes).Put(nodeKey(key), r.encode()); err != nil {
 		return fmt.Errorf("store %s: %w", key, err)
 	}
+	if t.dirs != nil {
+		if r.dir {
+			t.dirs[key] = true
+		} else {
+			delete(t.dirs, key)
+		}
+	}
 	return nil
 }
 
 // remove deletes the node at key and, for a directory, everything below.
 func (t tree) remove(key string, r *record) error {
+	clear(t.dirs)
 	if r.dir {
 		kids, err := t.children(key)
 		if err != nil {

@@ -37,6 +37,8 @@ func run() error {
 	flag.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "unmeasured time before each case")
 	flag.IntVar(&cfg.ValueSize, "value-size", cfg.ValueSize, "bytes per value written")
 	flag.StringVar(&cfg.EtcdBin, "etcd", cfg.EtcdBin, "the etcd binary")
+	flag.StringVar(&cfg.Store.RaftLog, "raft-log", cfg.Store.RaftLog,
+		"our Raft log's storage: wal or boltdb")
 	flag.Parse()
 	levels, err := parseLevels(*clients)
 	if err != nil {
@@ -60,9 +62,9 @@ func run() error {
 	// stopped and their directories removed.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Printf("store benchmark: 3 weave peers (store.DefaultConfig) vs 3 etcd members, "+
+	fmt.Printf("store benchmark: 3 weave peers (store.DefaultConfig, %s log) vs 3 etcd members, "+
 		"%v per case and side after %v warm-up, %d-byte values\n",
-		cfg.Duration, cfg.Warmup, cfg.ValueSize)
+		cfg.Store.RaftLog, cfg.Duration, cfg.Warmup, cfg.ValueSize)
 	fmt.Println("client i talks to member i mod 3, the leader last; ratio = ours / etcd")
 	bench.WriteHeader(os.Stdout)
 	_, err = bench.Compare(ctx, cfg, func(r bench.Row) { bench.WriteRow(os.Stdout, r) })

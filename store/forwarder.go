@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"weave.works/weave/store/fsm"
+)
+
+// A follower forwards its writes to the leader in batches: the commands
+// that come while earlier batches are on their way travel together in the
+// next one, so that under load one RPC carries many writes, and a lone
+// write still goes at once.
+const (
+	// forwardSlots is how many batches may be on their way to the leader.
+	forwardSlots = 2
+	// maxForwardBatch bounds the commands of one batch.
+	maxForwardBatch = 256
+)
+
+// forwarded is one write waiting to go, or gone, to the leader.
+type forwarded struct {
+	ctx  context.Context
+	addr string
+	cmd  *fsm.Command
+	done chan forwardOutcome // buffered: the batch never waits for the writer
+}
+
+type forwardOutcome struct {
+	res *fsm.Result
+	err error
+}
+
+// applyBatchRequest and applyBatchReply are the batch RPC's bodies. Every
+// command has an answer at its position: a result, NotLeader (the leader
+// refused it before appending it: safe to send again) or an error. Error
+// refuses the whole batch, which is then not applied.
+type applyBatchRequest struct {
+	Commands []*fsm.Command `json:"commands"`
+}
+
+type applyBatchReply struct {
+	Error   string     `json:"error,omitempty"`
+	Answers []rpcReply `json:"answers,omitempty"`
+}
+
+// forward sends c to the leader at addr with the next batch and waits for
+// its answer, or for ctx to end.
+func (s *Store) forward(ctx context.Context, addr string, c *fsm.Command) (*fsm.Result, error) {
+	f := &forwarded{ctx: ctx, addr: addr, cmd: c, done: make(chan forwardOutcome, 1)}
+	select {
+	case s.forwards <- f:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.stop:
+		return nil, errStopped
+	}
+	select {
+	case out := <-f.done:
+		return out.res, out.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// errStopped answers writes made while the store closes.
+var errStopped = errors.New("store is closing")
+
+// runForwarder gathers queued writes into batches, at most forwardSlots
+// on their way at once, until the store stops.
+func (s *Store) runForwarder() {
+	defer s.wg.Done()
+	slots := make(chan struct{}, forwardSlots)
+	for {
+		select {
+		case slots <- struct{}{}:
+		case <-s.stop:
+			return
+		}
+		var first *forwarded
+		select {
+		case first = <-s.forwards:
+		case <-s.stop:
+			return
+		}
+		batch, size := []*forwarded{first}, commandSize(first.cmd)
+	gather:
+		for len(batch) < maxForwardBatch && size < maxForwardBytes {
+			select {
+			case f := <-s.forwards:
+				batch, size = append(batch, f), size+commandSize(f.cmd)
+			default:
+				break gather
+			}
+		}
+		s.batches.Add(1)
+		s.batched.Add(uint64(len(batch)))
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer func() { <-slots }()
+			s.sendBatch(batch)
+		}()
+	}
+}
+
+// sendBatch sends a batch, one RPC per leader address in it, and hands
+// every writer its answer.
+func (s *Store) sendBatch(batch []*forwarded) {
+	byAddr := map[string][]*forwarded{}
+	for _, f := range batch {
+		if f.ctx.Err() != nil {
+			f.done <- forwardOutcome{err: f.ctx.Err()}
+			continue
+		}
+		byAddr[f.addr] = append(byAddr[f.addr], f)
+	}
+	for addr, fs := range byAddr {
+		s.sendTo(addr, fs)
+	}
+}
+
+func (s *Store) sendTo(addr string, fs []*forwarded) {
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	defer cancel()
+	// A closing store gives up at once; its writers learn that the
+	// outcome is unknown, as from a timeout.
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	req := applyBatchRequest{Commands: make([]*fsm.Command, len(fs))}
+	for i, f := range fs {
+		req.Commands[i] = f.cmd
+	}
+	var rep applyBatchReply
+	err := s.callInto(ctx, addr, rpcApplyBatch, req, &rep)
+	if err == nil && rep.Error != "" {
+		err = fmt.Errorf("leader %s refused forwarded writes: %s", addr, rep.Error)
+	}
+	if err == nil && len(rep.Answers) != len(fs) {
+		err = fmt.Errorf("leader %s answered %d of %d forwarded writes",
+			addr, len(rep.Answers), len(fs))
+	}
+	for i, f := range fs {
+		if err != nil {
+			f.done <- forwardOutcome{err: err}
+			continue
+		}
+		f.done <- outcomeOf(addr, f.cmd, rep.Answers[i])
+	}
+}
+
+// outcomeOf turns one answer of the leader into a writer's outcome.
+func outcomeOf(addr string, c *fsm.Command, a rpcReply) forwardOutcome {
+	switch {
+	case a.NotLeader:
+		return forwardOutcome{err: errNotLeader}
+	case a.Error != "":
+		return forwardOutcome{err: fmt.Errorf("%s %s: leader %s: %s", c.Op, c.Key, addr, a.Error)}
+	case a.Result == nil:
+		return forwardOutcome{err: fmt.Errorf("%s %s: leader %s sent no result", c.Op, c.Key, addr)}
+	}
+	return forwardOutcome{res: a.Result}
+}
+
+// commandSize is the part of a command's encoding that can be large.
+func commandSize(c *fsm.Command) int { return len(c.Key) + len(c.Value) + len(c.PrevValue) }

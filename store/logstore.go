@@ -1,0 +1,121 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	wal "github.com/hashicorp/raft-wal"
+	"github.com/hashicorp/raft-wal/metadb"
+)
+
+// The Raft log's storage engines. Both keep the stable store (the current
+// term and vote) in raft.db, a raft-boltdb file.
+const (
+	// LogWAL appends the log to segment files with raft-wal: one fsync per
+	// append, and old segments deleted whole on compaction.
+	LogWAL = "wal"
+	// LogBoltDB keeps the log in raft.db too: a bbolt B+tree, two fsyncs
+	// per append (data pages, then the meta page).
+	LogBoltDB = "boltdb"
+)
+
+// logCacheSize is how many recent entries are kept in memory, so that
+// replicating them to followers reads no file.
+const logCacheSize = 1024
+
+// walSegmentSize is the size of one raft-wal segment file, allocated when
+// the segment starts. A snapshot every SnapshotThreshold entries lets whole
+// segments go; entries are a few hundred bytes.
+const walSegmentSize = 16 << 20
+
+// raftStorage is the Raft log and stable store of one peer.
+type raftStorage struct {
+	log    raft.LogStore // cached
+	stable raft.StableStore
+	bolt   *raftboltdb.BoltStore
+	wal    *wal.WAL // nil with LogBoltDB
+	// meta is raft-wal's own bbolt file, which WAL.Close leaves open.
+	meta *metadb.BoltMetaDB
+}
+
+// openRaftStorage opens the stable store and the log that kind names in
+// dir. A directory written with the other kind is refused, not converted:
+// the log in it would be ignored.
+func openRaftStorage(dir, kind string, hl hclog.Logger) (*raftStorage, error) {
+	walDir := filepath.Join(dir, "wal")
+	bolt, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db")})
+	if err != nil {
+		return nil, fmt.Errorf("open raft.db: %w", err)
+	}
+	st := &raftStorage{stable: bolt, bolt: bolt}
+	var log raft.LogStore
+	switch kind {
+	case LogBoltDB:
+		if hasFiles(walDir) {
+			_ = bolt.Close()
+			return nil, mixedLogError(dir, LogWAL, kind)
+		}
+		log = bolt
+	case LogWAL:
+		if last, err := bolt.LastIndex(); err != nil || last > 0 {
+			_ = bolt.Close()
+			if err != nil {
+				return nil, fmt.Errorf("open raft.db: %w", err)
+			}
+			return nil, mixedLogError(dir, LogBoltDB, kind)
+		}
+		if err := os.MkdirAll(walDir, 0o700); err != nil {
+			_ = bolt.Close()
+			return nil, fmt.Errorf("open raft log: %w", err)
+		}
+		st.meta = &metadb.BoltMetaDB{}
+		w, err := wal.Open(walDir, wal.WithSegmentSize(walSegmentSize),
+			wal.WithMetaStore(st.meta), wal.WithLogger(hl.Named("wal")))
+		if err != nil {
+			_ = st.Close()
+			return nil, fmt.Errorf("open raft log in %s: %w", walDir, err)
+		}
+		st.wal, log = w, w
+	default:
+		_ = bolt.Close()
+		return nil, fmt.Errorf("raft log kind %q: want %s or %s", kind, LogWAL, LogBoltDB)
+	}
+	cached, err := raft.NewLogCache(logCacheSize, log)
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("open raft log: %w", err)
+	}
+	st.log = cached
+	return st, nil
+}
+
+// mixedLogError explains a data directory whose log is of another kind.
+func mixedLogError(dir, found, want string) error {
+	return fmt.Errorf("%s holds a %s Raft log but the store was started with the %s log: "+
+		"start it with --raft-log %s, or move the directory aside to join as a new peer",
+		dir, found, want, found)
+}
+
+// hasFiles reports whether dir exists with something in it.
+func hasFiles(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) > 0
+}
+
+// Close closes the log and the stable store.
+func (st *raftStorage) Close() error {
+	var errs []error
+	if st.wal != nil {
+		errs = append(errs, st.wal.Close())
+	}
+	if st.meta != nil {
+		errs = append(errs, st.meta.Close())
+	}
+	errs = append(errs, st.bolt.Close())
+	return errors.Join(errs...)
+}

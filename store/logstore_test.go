@@ -1,0 +1,86 @@
+package store
+
+import (
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/raft"
+)
+
+// TestLogKinds writes through a cluster on each kind of log, stops every
+// peer, starts them again on the same addresses and requires the data back.
+func TestLogKinds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three stores twice")
+	}
+	for _, kind := range []string{LogWAL, LogBoltDB} {
+		t.Run(kind, func(t *testing.T) {
+			addrs := map[string]string{}
+			for _, name := range []string{"p1", "p2", "p3"} {
+				addrs[name] = freeAddr(t)
+			}
+			c := newCluster(t, 3, 3, func(cfg *Config) {
+				cfg.RaftLog, cfg.BindAddr = kind, addrs[cfg.Name]
+			})
+			if err := c.leader().Put(ctx(t), "/kind", []byte(kind), nil); err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range []string{"p1", "p2", "p3"} {
+				c.kill(name)
+			}
+			for _, name := range []string{"p1", "p2", "p3"} {
+				c.start(name)
+			}
+			p, err := c.leader().Get(ctx(t), "/kind")
+			if err != nil || string(p.Value) != kind {
+				t.Fatalf("after restart: %+v %v", p, err)
+			}
+		})
+	}
+}
+
+// TestMixedLogRefused opens a directory written with one kind of log with
+// the other: the store must refuse and say which flag would work.
+func TestMixedLogRefused(t *testing.T) {
+	for _, tc := range []struct{ wrote, open string }{
+		{LogWAL, LogBoltDB},
+		{LogBoltDB, LogWAL},
+	} {
+		dir := t.TempDir()
+		st, err := openRaftStorage(dir, tc.wrote, newHCLog(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.log.StoreLog(&raft.Log{Index: 1, Term: 1, Data: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		_, err = openRaftStorage(dir, tc.open, newHCLog(slog.New(slog.DiscardHandler)))
+		if err == nil || !strings.Contains(err.Error(), "--raft-log "+tc.wrote) {
+			t.Errorf("open a %s log as %s: %v", tc.wrote, tc.open, err)
+		}
+		again, err := openRaftStorage(dir, tc.wrote, newHCLog(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatalf("reopen %s log: %v", tc.wrote, err)
+		}
+		if last, err := again.log.LastIndex(); err != nil || last != 1 {
+			t.Errorf("%s log after a refused open: last index %d, %v", tc.wrote, last, err)
+		}
+		_ = again.Close()
+	}
+}
+
+// freeAddr returns a loopback address with a port that was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
