@@ -62,7 +62,7 @@ lint: tools
 # bench runs the Go benchmarks (each prints its ratio to a baseline run beside it), the
 # data-path benchmark (weave against a veth pair and Docker's bridge, in one run) and the
 # store benchmark (our 3-voter store against a 3-member real etcd, in one run), on our
-# default Raft log (raft-wal) and on raft-boltdb's.
+# default Raft log (store/wal) and on raft-boltdb's.
 bench: deps build
 	$(GO) test -run '^$$' -bench . -benchtime 2s $(UNIT_PKGS)
 	$(GO) run ./integration/netbench -weave $(CURDIR)/$(BIN)

@@ -6,18 +6,16 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	wal "github.com/hashicorp/raft-wal"
-	"github.com/hashicorp/raft-wal/metadb"
+	"weave.works/weave/store/wal"
 )
 
 // The Raft log's storage engines. Both keep the stable store (the current
 // term and vote) in raft.db, a raft-boltdb file.
 const (
-	// LogWAL appends the log to segment files with raft-wal: one fsync per
-	// append, and old segments deleted whole on compaction.
+	// LogWAL appends the log to segment files (package store/wal): one
+	// fdatasync per append, and old segments deleted whole on compaction.
 	LogWAL = "wal"
 	// LogBoltDB keeps the log in raft.db too: a bbolt B+tree, two fsyncs
 	// per append (data pages, then the meta page).
@@ -28,9 +26,9 @@ const (
 // replicating them to followers reads no file.
 const logCacheSize = 1024
 
-// walSegmentSize is the size of one raft-wal segment file, allocated when
-// the segment starts. A snapshot every SnapshotThreshold entries lets whole
-// segments go; entries are a few hundred bytes.
+// walSegmentSize is the size after which the log starts a new segment. A
+// snapshot every SnapshotThreshold entries lets whole segments go; entries
+// are a few hundred bytes.
 const walSegmentSize = 16 << 20
 
 // raftStorage is the Raft log and stable store of one peer.
@@ -38,15 +36,13 @@ type raftStorage struct {
 	log    raft.LogStore // cached
 	stable raft.StableStore
 	bolt   *raftboltdb.BoltStore
-	wal    *wal.WAL // nil with LogBoltDB
-	// meta is raft-wal's own bbolt file, which WAL.Close leaves open.
-	meta *metadb.BoltMetaDB
+	wal    *wal.Log // nil with LogBoltDB
 }
 
 // openRaftStorage opens the stable store and the log that kind names in
 // dir. A directory written with the other kind is refused, not converted:
 // the log in it would be ignored.
-func openRaftStorage(dir, kind string, hl hclog.Logger) (*raftStorage, error) {
+func openRaftStorage(dir, kind string) (*raftStorage, error) {
 	walDir := filepath.Join(dir, "wal")
 	bolt, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db")})
 	if err != nil {
@@ -69,16 +65,10 @@ func openRaftStorage(dir, kind string, hl hclog.Logger) (*raftStorage, error) {
 			}
 			return nil, mixedLogError(dir, LogBoltDB, kind)
 		}
-		if err := os.MkdirAll(walDir, 0o700); err != nil {
-			_ = bolt.Close()
-			return nil, fmt.Errorf("open raft log: %w", err)
-		}
-		st.meta = &metadb.BoltMetaDB{}
-		w, err := wal.Open(walDir, wal.WithSegmentSize(walSegmentSize),
-			wal.WithMetaStore(st.meta), wal.WithLogger(hl.Named("wal")))
+		w, err := wal.Open(walDir, walSegmentSize)
 		if err != nil {
 			_ = st.Close()
-			return nil, fmt.Errorf("open raft log in %s: %w", walDir, err)
+			return nil, fmt.Errorf("open raft log: %w", err)
 		}
 		st.wal, log = w, w
 	default:
@@ -112,9 +102,6 @@ func (st *raftStorage) Close() error {
 	var errs []error
 	if st.wal != nil {
 		errs = append(errs, st.wal.Close())
-	}
-	if st.meta != nil {
-		errs = append(errs, st.meta.Close())
 	}
 	errs = append(errs, st.bolt.Close())
 	return errors.Join(errs...)

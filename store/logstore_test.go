@@ -1,7 +1,6 @@
 package store
 
 import (
-	"log/slog"
 	"net"
 	"strings"
 	"testing"
@@ -49,7 +48,7 @@ func TestMixedLogRefused(t *testing.T) {
 		{LogBoltDB, LogWAL},
 	} {
 		dir := t.TempDir()
-		st, err := openRaftStorage(dir, tc.wrote, newHCLog(slog.New(slog.DiscardHandler)))
+		st, err := openRaftStorage(dir, tc.wrote)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,11 +58,11 @@ func TestMixedLogRefused(t *testing.T) {
 		if err := st.Close(); err != nil {
 			t.Fatal(err)
 		}
-		_, err = openRaftStorage(dir, tc.open, newHCLog(slog.New(slog.DiscardHandler)))
+		_, err = openRaftStorage(dir, tc.open)
 		if err == nil || !strings.Contains(err.Error(), "--raft-log "+tc.wrote) {
 			t.Errorf("open a %s log as %s: %v", tc.wrote, tc.open, err)
 		}
-		again, err := openRaftStorage(dir, tc.wrote, newHCLog(slog.New(slog.DiscardHandler)))
+		again, err := openRaftStorage(dir, tc.wrote)
 		if err != nil {
 			t.Fatalf("reopen %s log: %v", tc.wrote, err)
 		}

@@ -92,7 +92,7 @@ func (s *Store) open() error {
 	s.fsm = newRaftFSM(tree, s.hub, s.log)
 
 	hl := newHCLog(s.log)
-	logs, err := openRaftStorage(s.cfg.DataDir, s.cfg.RaftLog, hl)
+	logs, err := openRaftStorage(s.cfg.DataDir, s.cfg.RaftLog)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}

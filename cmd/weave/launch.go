@@ -34,7 +34,7 @@ func launchFlags(cfg *daemon.Config) (*flag.FlagSet, func() error) {
 	fs.IntVar(&cfg.RaftPort, "raft-port", cfg.RaftPort, "Raft transport port, TCP")
 	fs.IntVar(&cfg.RaftVoters, "raft-voters", cfg.RaftVoters, "how many peers vote in the store")
 	fs.StringVar(&cfg.RaftLog, "raft-log", cfg.RaftLog,
-		"the Raft log's storage: wal (raft-wal segments) or boltdb (raft-boltdb)")
+		"the Raft log's storage: wal (append-only segments) or boltdb (raft-boltdb)")
 	fs.StringVar(&cfg.StoreAddr, "store-addr", cfg.StoreAddr,
 		"the cluster store's etcd v2 API, for dockerd --cluster-store")
 	fs.StringVar(&cfg.StatusAddr, "status-addr", cfg.StatusAddr,

@@ -133,8 +133,10 @@ func (p *Proc) Wait(timeout time.Duration) error {
 }
 
 // Stop ends the process: SIGTERM (and SIGCONT, in case it is paused), then,
-// if it is still alive after timeout, SIGKILL to its whole process group. It
-// returns nil once the process is gone, whatever its exit status.
+// if it is still alive after timeout, SIGQUIT (a Go program prints its
+// goroutines to the log, to show where it hung) and SIGKILL to its whole
+// process group. It returns nil once the process is gone, whatever its
+// exit status.
 func (p *Proc) Stop(timeout time.Duration) error {
 	if !p.Alive() {
 		return nil
@@ -142,6 +144,10 @@ func (p *Proc) Stop(timeout time.Duration) error {
 	_ = p.Kill(syscall.SIGTERM)
 	_ = p.Kill(syscall.SIGCONT)
 	if err := p.Wait(timeout); !errors.Is(err, ErrTimeout) {
+		return nil
+	}
+	_ = p.Kill(syscall.SIGQUIT)
+	if err := p.Wait(killWait); !errors.Is(err, ErrTimeout) {
 		return nil
 	}
 	_ = syscall.Kill(-p.Pid(), syscall.SIGKILL)

@@ -17,6 +17,7 @@ import (
 func quickConfig() Config {
 	cfg := DefaultConfig()
 	cfg.Duration, cfg.Warmup, cfg.Clients, cfg.ReadKeys = 300*time.Millisecond, 0, []int{1, 4}, 8
+	cfg.Rounds = 2
 	cfg.Store = store.LocalConfig()
 	return cfg
 }
@@ -153,5 +154,23 @@ func TestValidate(t *testing.T) {
 	cfg := DefaultConfig()
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("DefaultConfig: %v", err)
+	}
+}
+
+// TestMedian picks the round of median throughput and the median
+// percentiles, which may come from other rounds.
+func TestMedian(t *testing.T) {
+	ms := time.Millisecond
+	rounds := []Result{
+		{Ops: 300, Elapsed: time.Second, P50: 3 * ms, P99: 9 * ms},
+		{Ops: 100, Elapsed: time.Second, P50: 1 * ms, P99: 30 * ms},
+		{Ops: 200, Elapsed: time.Second, P50: 2 * ms, P99: 20 * ms},
+	}
+	got := median(rounds)
+	if got.Ops != 200 || got.P50 != 2*ms || got.P99 != 20*ms {
+		t.Errorf("median %+v, want 200 ops, p50 2ms, p99 20ms", got)
+	}
+	if one := median(rounds[:1]); one != rounds[0] {
+		t.Errorf("median of one round %+v, want it unchanged", one)
 	}
 }

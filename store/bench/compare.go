@@ -1,10 +1,12 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -40,9 +42,11 @@ func Cases(cfg Config) []Case {
 	return out
 }
 
-// Compare starts both clusters, runs every case on ours and then on
-// etcd's, and stops both. done, when not nil, sees each row as it is
-// measured.
+// Compare starts both clusters, runs every case cfg.Rounds times on each,
+// alternating which goes first, and stops both. A row holds each side's
+// median round: the machine's disk and CPU drift during a run, and the
+// alternation and the medians keep a drift from favouring either side.
+// done, when not nil, sees each row as it is measured.
 func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -64,19 +68,63 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
 	var rows []Row
 	for _, c := range Cases(cfg) {
-		row := Row{Case: c}
-		if row.Ours, err = Run(ctx, ours.Endpoints(), c, cfg, tag); err != nil {
-			return rows, fmt.Errorf("weave: %w", err)
+		var oursRounds, etcdRounds []Result
+		for round := range cfg.Rounds {
+			rtag := fmt.Sprintf("%s-%d", tag, round)
+			runOurs := func() error {
+				r, err := Run(ctx, ours.Endpoints(), c, cfg, rtag)
+				oursRounds = append(oursRounds, r)
+				return wrap("weave", err)
+			}
+			runEtcd := func() error {
+				r, err := Run(ctx, theirs.Endpoints(), c, cfg, rtag)
+				etcdRounds = append(etcdRounds, r)
+				return wrap("etcd", err)
+			}
+			first, second := runOurs, runEtcd
+			if round%2 == 1 {
+				first, second = runEtcd, runOurs
+			}
+			if err := first(); err != nil {
+				return rows, err
+			}
+			if err := second(); err != nil {
+				return rows, err
+			}
 		}
-		if row.Etcd, err = Run(ctx, theirs.Endpoints(), c, cfg, tag); err != nil {
-			return rows, fmt.Errorf("etcd: %w", err)
-		}
+		row := Row{Case: c, Ours: median(oursRounds), Etcd: median(etcdRounds)}
 		rows = append(rows, row)
 		if done != nil {
 			done(row)
 		}
 	}
 	return rows, nil
+}
+
+// wrap names the side of a failed run.
+func wrap(side string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", side, err)
+	}
+	return nil
+}
+
+// median returns the round of median throughput, with the median p50 and
+// p99 of all rounds.
+func median(rounds []Result) Result {
+	byRate := slices.Clone(rounds)
+	slices.SortFunc(byRate, func(a, b Result) int {
+		return cmp.Compare(a.Throughput(), b.Throughput())
+	})
+	out := byRate[len(byRate)/2]
+	p50s, p99s := make([]time.Duration, len(rounds)), make([]time.Duration, len(rounds))
+	for i, r := range rounds {
+		p50s[i], p99s[i] = r.P50, r.P99
+	}
+	slices.Sort(p50s)
+	slices.Sort(p99s)
+	out.P50, out.P99 = p50s[len(p50s)/2], p99s[len(p99s)/2]
+	return out
 }
 
 // startBoth starts the two clusters at once, since ours spends its

@@ -17,10 +17,13 @@ const Members = 3
 
 // Config says what Compare runs.
 type Config struct {
-	// Duration is how long each case runs on each side.
+	// Duration is how long one round of a case runs on one side.
 	Duration time.Duration
-	// Warmup is how long each case runs, unmeasured, before Duration.
+	// Warmup is how long each round runs, unmeasured, before Duration.
 	Warmup time.Duration
+	// Rounds is how many times each case runs on each side; Compare
+	// reports the median round.
+	Rounds int
 	// Clients lists the concurrency levels; each gives a write and a read case.
 	Clients []int
 	// ValueSize is the length in bytes of every value written.
@@ -40,14 +43,15 @@ type Config struct {
 	EtcdBin string
 }
 
-// DefaultConfig runs 1 and 64 clients for 5 seconds per case and side
-// (after a second of warm-up), which keeps a whole comparison well under
-// two minutes, with 100-byte values (the size of a Docker endpoint or
-// IPAM record) and our store on its production timings.
+// DefaultConfig runs 1 and 64 clients, three rounds of 2 seconds per case
+// and side (each after half a second of warm-up), which keeps a whole
+// comparison near a minute and a half, with 100-byte values (the size of a
+// Docker endpoint or IPAM record) and our store on its production timings.
 func DefaultConfig() Config {
 	return Config{
-		Duration:  5 * time.Second,
-		Warmup:    time.Second,
+		Duration:  2 * time.Second,
+		Warmup:    500 * time.Millisecond,
+		Rounds:    3,
 		Clients:   []int{1, 64},
 		ValueSize: 100,
 		ReadKeys:  256,
@@ -65,6 +69,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("bench config: Duration %v is not positive", c.Duration)
 	case c.Warmup < 0:
 		return fmt.Errorf("bench config: Warmup %v is negative", c.Warmup)
+	case c.Rounds < 1:
+		return fmt.Errorf("bench config: Rounds %d is below 1", c.Rounds)
 	case len(c.Clients) == 0:
 		return fmt.Errorf("bench config: Clients is empty")
 	case c.ValueSize < 1:

@@ -33,8 +33,10 @@ func run() error {
 	cfg := bench.DefaultConfig()
 	clients := flag.String("clients", "1,64", "comma-separated concurrency levels")
 	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
-	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration, "measured time per case and side")
-	flag.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "unmeasured time before each case")
+	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration,
+		"measured time per round, case and side")
+	flag.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "unmeasured time before each round")
+	flag.IntVar(&cfg.Rounds, "rounds", cfg.Rounds, "rounds per case and side; the median is shown")
 	flag.IntVar(&cfg.ValueSize, "value-size", cfg.ValueSize, "bytes per value written")
 	flag.StringVar(&cfg.EtcdBin, "etcd", cfg.EtcdBin, "the etcd binary")
 	flag.StringVar(&cfg.Store.RaftLog, "raft-log", cfg.Store.RaftLog,
@@ -63,9 +65,10 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fmt.Printf("store benchmark: 3 weave peers (store.DefaultConfig, %s log) vs 3 etcd members, "+
-		"%v per case and side after %v warm-up, %d-byte values\n",
-		cfg.Store.RaftLog, cfg.Duration, cfg.Warmup, cfg.ValueSize)
-	fmt.Println("client i talks to member i mod 3, the leader last; ratio = ours / etcd")
+		"%d rounds of %v per case and side, each after %v warm-up, %d-byte values\n",
+		cfg.Store.RaftLog, cfg.Rounds, cfg.Duration, cfg.Warmup, cfg.ValueSize)
+	fmt.Println("client i talks to member i mod 3, the leader last; median round of each side; " +
+		"ratio = ours / etcd")
 	bench.WriteHeader(os.Stdout)
 	_, err = bench.Compare(ctx, cfg, func(r bench.Row) { bench.WriteRow(os.Stdout, r) })
 	return err

@@ -1,0 +1,649 @@
+// Package wal is a Raft log store in append-only segment files: an append
+// is one write and one fdatasync, compaction drops whole segments, and a
+// torn last append is found by its checksums and cut off when the log is
+// opened.
+//
+// A segment file is named after the index of its first entry
+// (%020d.seg) and holds records back to back, each an 8-byte header (the
+// payload's length and its CRC-32C, little-endian) and the payload, one
+// encoded raft.Log. The file "head", when present, holds the first index
+// still in the log after a head truncation that ended inside a segment.
+//
+// Crash safety rests on ordering. An append returns only after its bytes
+// are synced, so what Raft acknowledged survives. A tail truncation removes
+// the later segments (last first), syncs the directory, then cuts and
+// syncs the segment it ends in, all before the next append: a crash in
+// between leaves a prefix of the old log, as if the truncation had not
+// begun, which Raft tolerates because it had acknowledged none of the
+// entries that replace the cut ones. A head truncation records the new
+// first index before it removes files.
+package wal
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
+	"golang.org/x/sys/unix"
+)
+
+// DefaultSegmentSize is the size after which appends go to a new segment.
+const DefaultSegmentSize = 16 << 20
+
+// MaxRecord bounds one entry's encoding; a longer length in a header is
+// damage.
+const MaxRecord = 64 << 20
+
+const (
+	headerLen  = 8
+	segSuffix  = ".seg"
+	headFile   = "head"
+	fixedPart  = 8 + 8 + 1 + 8 + 4 + 4 // index, term, type, appended at, two lengths
+	nameDigits = 20
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Log is the store. Its methods are safe for concurrent use.
+type Log struct {
+	dir         string
+	segmentSize int64
+
+	mu     sync.RWMutex
+	segs   []*segment // by first index; appends go to the last
+	first  uint64     // 0 when empty
+	last   uint64     // 0 when empty
+	closed bool
+}
+
+// segment is one open segment file and where its records are.
+type segment struct {
+	first   uint64
+	f       *os.File
+	offsets []int64 // offsets[i]: where the record of entry first+i starts
+	size    int64   // bytes of whole records
+}
+
+func (s *segment) count() uint64 { return uint64(len(s.offsets)) }
+
+// lastIndex is the index of the segment's last entry; first-1 when empty.
+func (s *segment) lastIndex() uint64 { return s.first + s.count() - 1 }
+
+var _ raft.LogStore = (*Log)(nil)
+var _ raft.MonotonicLogStore = (*Log)(nil)
+
+// Open opens the log in dir, making dir if needed, and recovers it: a torn
+// record at the end of the last segment is cut off. Any other damage, or
+// segments that do not follow each other, fail the open.
+func Open(dir string, segmentSize int64) (*Log, error) {
+	if segmentSize <= 0 {
+		segmentSize = DefaultSegmentSize
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("open log: %w", err)
+	}
+	l := &Log{dir: dir, segmentSize: segmentSize}
+	if err := l.load(); err != nil {
+		l.closeFiles()
+		return nil, fmt.Errorf("open log %s: %w", dir, err)
+	}
+	return l, nil
+}
+
+// load reads the head file and every segment.
+func (l *Log) load() error {
+	floor, err := readHead(l.dir)
+	if err != nil {
+		return err
+	}
+	firsts, err := segmentNames(l.dir)
+	if err != nil {
+		return err
+	}
+	for i, first := range firsts {
+		s, err := openSegment(l.dir, first, i == len(firsts)-1, l.segmentSize)
+		if err != nil {
+			return err
+		}
+		if n := len(l.segs); n > 0 && l.segs[n-1].lastIndex()+1 != first {
+			_ = s.f.Close()
+			return fmt.Errorf("segment %s follows entry %d: entries are missing",
+				segName(first), l.segs[n-1].lastIndex())
+		}
+		l.segs = append(l.segs, s)
+	}
+	// Segments wholly below the head were left by a head truncation that
+	// stopped before removing them.
+	for len(l.segs) > 1 && l.segs[0].lastIndex() < floor {
+		if err := l.dropSegment(0); err != nil {
+			return err
+		}
+	}
+	l.setBounds(floor)
+	return nil
+}
+
+// setBounds derives first and last from the segments and the head.
+func (l *Log) setBounds(floor uint64) {
+	l.first, l.last = 0, 0
+	if len(l.segs) == 0 {
+		return
+	}
+	last := l.segs[len(l.segs)-1].lastIndex()
+	first := max(l.segs[0].first, floor)
+	if first > last {
+		return
+	}
+	l.first, l.last = first, last
+}
+
+// segmentNames lists the first indexes of the segment files, sorted.
+func segmentNames(dir string) ([]uint64, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []uint64
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasSuffix(name, segSuffix) {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSuffix(name, segSuffix), 10, 64)
+		if err != nil || len(name) != nameDigits+len(segSuffix) {
+			return nil, fmt.Errorf("%s is not a segment name", name)
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func segName(first uint64) string { return fmt.Sprintf("%020d%s", first, segSuffix) }
+
+// openSegment opens a segment and indexes its records. In the last
+// segment the records end at the first one that is short, zero, too long,
+// fails its checksum or has the wrong index, and the file is cut there and
+// allocated again to alloc bytes; in another (cut to its records when the
+// next began), such a record is damage.
+func openSegment(dir string, first uint64, last bool, alloc int64) (*segment, error) {
+	path := filepath.Join(dir, segName(first))
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	s := &segment{first: first, f: f}
+	info, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	end := info.Size()
+	var hdr [headerLen]byte
+	for {
+		n, _ := f.ReadAt(hdr[:], s.size)
+		if n < headerLen {
+			break
+		}
+		length := int64(binary.LittleEndian.Uint32(hdr[0:4]))
+		sum := binary.LittleEndian.Uint32(hdr[4:8])
+		if length < fixedPart || length > MaxRecord || s.size+headerLen+length > end {
+			break
+		}
+		payload := make([]byte, length)
+		if _, err := f.ReadAt(payload, s.size+headerLen); err != nil {
+			break
+		}
+		if crc32.Checksum(payload, castagnoli) != sum {
+			break
+		}
+		if binary.LittleEndian.Uint64(payload[0:8]) != first+s.count() {
+			break
+		}
+		s.offsets = append(s.offsets, s.size)
+		s.size += headerLen + length
+	}
+	if s.size == end {
+		return s, nil
+	}
+	if !last {
+		_ = f.Close()
+		return nil, fmt.Errorf("segment %s is damaged at offset %d of %d: "+
+			"its records end before the file does", segName(first), s.size, end)
+	}
+	// What follows the records is the unused part of the allocation, or
+	// a torn append: cutting it leaves no old bytes for a later, shorter
+	// append to end before, which could read as records.
+	if err := s.cut(s.size, alloc); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("cut the end of %s: %w", segName(first), err)
+	}
+	return s, nil
+}
+
+// readHead returns the first index recorded by a head truncation, or 0.
+func readHead(dir string) (uint64, error) {
+	b, err := os.ReadFile(filepath.Join(dir, headFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(b) != 12 || crc32.Checksum(b[:8], castagnoli) != binary.LittleEndian.Uint32(b[8:]) {
+		return 0, fmt.Errorf("head file is damaged (%d bytes)", len(b))
+	}
+	return binary.LittleEndian.Uint64(b[:8]), nil
+}
+
+// writeHead records first durably: a new file, synced, renamed over the
+// old one, and the directory synced.
+func (l *Log) writeHead(first uint64) error {
+	b := make([]byte, 12)
+	binary.LittleEndian.PutUint64(b[:8], first)
+	binary.LittleEndian.PutUint32(b[8:], crc32.Checksum(b[:8], castagnoli))
+	tmp := filepath.Join(l.dir, headFile+".tmp")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(l.dir, headFile))
+	}
+	if err == nil {
+		err = syncDir(l.dir)
+	}
+	if err != nil {
+		return fmt.Errorf("record first index %d: %w", first, err)
+	}
+	return nil
+}
+
+// removeHead forgets the head truncation, before the log is emptied: a
+// stale head above the next entries would hide them.
+func (l *Log) removeHead() error {
+	err := os.Remove(filepath.Join(l.dir, headFile))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return syncDir(l.dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// FirstIndex returns the first index in the log, 0 when it is empty.
+func (l *Log) FirstIndex() (uint64, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.first, l.checkOpen()
+}
+
+// LastIndex returns the last index in the log, 0 when it is empty.
+func (l *Log) LastIndex() (uint64, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.last, l.checkOpen()
+}
+
+var errClosed = errors.New("raft log is closed")
+
+func (l *Log) checkOpen() error {
+	if l.closed {
+		return errClosed
+	}
+	return nil
+}
+
+// GetLog reads the entry at index into out.
+func (l *Log) GetLog(index uint64, out *raft.Log) error {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if err := l.checkOpen(); err != nil {
+		return err
+	}
+	if l.last == 0 || index < l.first || index > l.last {
+		return raft.ErrLogNotFound
+	}
+	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].first > index }) - 1
+	s := l.segs[i]
+	return s.read(index, out)
+}
+
+// read decodes the record of entry index, checking its checksum.
+func (s *segment) read(index uint64, out *raft.Log) error {
+	off := s.offsets[index-s.first]
+	var hdr [headerLen]byte
+	if _, err := s.f.ReadAt(hdr[:], off); err != nil {
+		return fmt.Errorf("read entry %d: %w", index, err)
+	}
+	payload := make([]byte, binary.LittleEndian.Uint32(hdr[0:4]))
+	if _, err := s.f.ReadAt(payload, off+headerLen); err != nil {
+		return fmt.Errorf("read entry %d: %w", index, err)
+	}
+	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(hdr[4:8]) {
+		return fmt.Errorf("entry %d in %s fails its checksum", index, segName(s.first))
+	}
+	if err := decode(payload, out); err != nil {
+		return fmt.Errorf("entry %d in %s: %w", index, segName(s.first), err)
+	}
+	if out.Index != index {
+		return fmt.Errorf("entry %d in %s holds index %d", index, segName(s.first), out.Index)
+	}
+	return nil
+}
+
+// StoreLog appends one entry.
+func (l *Log) StoreLog(e *raft.Log) error { return l.StoreLogs([]*raft.Log{e}) }
+
+// StoreLogs appends entries that follow the last one (any first index when
+// the log is empty), with one write and one fdatasync.
+func (l *Log) StoreLogs(entries []*raft.Log) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.checkOpen(); err != nil {
+		return err
+	}
+	next := entries[0].Index
+	if l.last != 0 && next != l.last+1 {
+		return fmt.Errorf("append entry %d after %d: the log takes only the next index",
+			next, l.last)
+	}
+	for i, e := range entries {
+		if e.Index != next+uint64(i) {
+			return fmt.Errorf("append entries %d..: entry %d is not consecutive", next, e.Index)
+		}
+	}
+	s, err := l.tailFor(next)
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	offsets := make([]int64, len(entries))
+	for i, e := range entries {
+		offsets[i] = s.size + int64(len(buf))
+		if buf, err = appendRecord(buf, e); err != nil {
+			return err
+		}
+	}
+	if _, err := s.f.WriteAt(buf, s.size); err != nil {
+		return fmt.Errorf("append entries %d..%d: %w", next, l.lastOf(entries), err)
+	}
+	if err := unix.Fdatasync(int(s.f.Fd())); err != nil {
+		return fmt.Errorf("sync entries %d..%d: %w", next, l.lastOf(entries), err)
+	}
+	s.offsets = append(s.offsets, offsets...)
+	s.size += int64(len(buf))
+	if l.last == 0 {
+		l.first = next
+	}
+	l.last = l.lastOf(entries)
+	return nil
+}
+
+func (l *Log) lastOf(entries []*raft.Log) uint64 { return entries[len(entries)-1].Index }
+
+// tailFor returns the segment the entries from next go to, starting a new
+// one when there is none, the last is full, or the log is empty and its
+// empty last segment is named for another index.
+func (l *Log) tailFor(next uint64) (*segment, error) {
+	if n := len(l.segs); n > 0 {
+		s := l.segs[n-1]
+		switch {
+		case s.count() == 0 && s.first == next:
+			return s, nil
+		case s.count() == 0:
+			if err := l.dropSegment(n - 1); err != nil {
+				return nil, err
+			}
+		case s.size < l.segmentSize:
+			return s, nil
+		default:
+			if err := s.cut(s.size, 0); err != nil {
+				return nil, fmt.Errorf("seal segment %s: %w", segName(s.first), err)
+			}
+		}
+	}
+	path := filepath.Join(l.dir, segName(next))
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("start segment: %w", err)
+	}
+	if err := unix.Fallocate(int(f.Fd()), 0, 0, l.segmentSize); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("start segment %s: allocate %d bytes: %w", segName(next),
+			l.segmentSize, err)
+	}
+	if err := syncDir(l.dir); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("start segment %s: %w", segName(next), err)
+	}
+	s := &segment{first: next, f: f}
+	l.segs = append(l.segs, s)
+	return s, nil
+}
+
+// DeleteRange removes the entries min..max, which must be a prefix or a
+// suffix of the log (or all of it): Raft compacts the head after a
+// snapshot and cuts the tail when a leader's entries conflict.
+func (l *Log) DeleteRange(min, max uint64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.checkOpen(); err != nil {
+		return err
+	}
+	if l.last == 0 || min > max || max < l.first || min > l.last {
+		return nil
+	}
+	switch {
+	case min <= l.first && max >= l.last:
+		return l.deleteAll()
+	case min <= l.first:
+		return l.deleteHead(max)
+	case max >= l.last:
+		return l.deleteTail(min)
+	}
+	return fmt.Errorf("delete entries %d..%d of %d..%d: only a prefix or a suffix can go",
+		min, max, l.first, l.last)
+}
+
+// deleteAll empties the log: the head file first, then the segments.
+func (l *Log) deleteAll() error {
+	if err := l.removeHead(); err != nil {
+		return fmt.Errorf("empty log: %w", err)
+	}
+	for len(l.segs) > 0 {
+		if err := l.dropSegment(len(l.segs) - 1); err != nil {
+			return fmt.Errorf("empty log: %w", err)
+		}
+	}
+	if err := syncDir(l.dir); err != nil {
+		return fmt.Errorf("empty log: %w", err)
+	}
+	l.first, l.last = 0, 0
+	return nil
+}
+
+// deleteHead removes the entries up to max: it records max+1 as the first
+// index, then removes the segments wholly below it.
+func (l *Log) deleteHead(max uint64) error {
+	if err := l.writeHead(max + 1); err != nil {
+		return err
+	}
+	for len(l.segs) > 1 && l.segs[0].lastIndex() <= max {
+		if err := l.dropSegment(0); err != nil {
+			return fmt.Errorf("compact log to %d: %w", max+1, err)
+		}
+	}
+	l.first = max + 1
+	return nil
+}
+
+// deleteTail removes the entries from min on, durably before it returns.
+func (l *Log) deleteTail(min uint64) error {
+	for len(l.segs) > 0 && l.segs[len(l.segs)-1].first >= min {
+		if err := l.dropSegment(len(l.segs) - 1); err != nil {
+			return fmt.Errorf("cut log at %d: %w", min, err)
+		}
+	}
+	if err := syncDir(l.dir); err != nil {
+		return fmt.Errorf("cut log at %d: %w", min, err)
+	}
+	s := l.segs[len(l.segs)-1]
+	if keep := min - s.first; keep < s.count() {
+		size := s.offsets[keep]
+		if err := s.cut(size, l.segmentSize); err != nil {
+			return fmt.Errorf("cut log at %d: %w", min, err)
+		}
+		s.offsets, s.size = s.offsets[:keep], size
+	}
+	l.last = min - 1
+	return nil
+}
+
+// cut shortens the file to size, dropping whatever follows, and, with
+// alloc above 0, allocates it again to alloc bytes, which read as zeros.
+// Appends to an allocated file change no file size, which makes their
+// fdatasync cheaper.
+func (s *segment) cut(size, alloc int64) error {
+	if err := s.f.Truncate(size); err != nil {
+		return err
+	}
+	if alloc > size {
+		if err := unix.Fallocate(int(s.f.Fd()), 0, 0, alloc); err != nil {
+			return fmt.Errorf("allocate %d bytes: %w", alloc, err)
+		}
+	}
+	return unix.Fdatasync(int(s.f.Fd()))
+}
+
+// dropSegment closes and removes segment i.
+func (l *Log) dropSegment(i int) error {
+	s := l.segs[i]
+	_ = s.f.Close()
+	if err := os.Remove(s.f.Name()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	l.segs = slices.Delete(l.segs, i, i+1)
+	return nil
+}
+
+// IsMonotonic tells Raft that the log takes only consecutive indexes, so
+// that after restoring a snapshot it empties the log rather than leave a
+// gap.
+func (l *Log) IsMonotonic() bool { return true }
+
+// Close closes the files; the log's methods then fail.
+func (l *Log) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil
+	}
+	l.closed = true
+	return l.closeFiles()
+}
+
+func (l *Log) closeFiles() error {
+	var errs []error
+	for _, s := range l.segs {
+		errs = append(errs, s.f.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// appendRecord appends e's record to buf.
+func appendRecord(buf []byte, e *raft.Log) ([]byte, error) {
+	length := fixedPart + len(e.Data) + len(e.Extensions)
+	if length > MaxRecord {
+		return nil, fmt.Errorf("entry %d is %d bytes, over the %d limit", e.Index, length, MaxRecord)
+	}
+	start := len(buf)
+	buf = slices.Grow(buf, headerLen+length)
+	buf = buf[:start+headerLen]
+	buf = binary.LittleEndian.AppendUint64(buf, e.Index)
+	buf = binary.LittleEndian.AppendUint64(buf, e.Term)
+	buf = append(buf, byte(e.Type))
+	var at int64
+	if !e.AppendedAt.IsZero() {
+		at = e.AppendedAt.UnixNano()
+	}
+	buf = binary.LittleEndian.AppendUint64(buf, uint64(at))
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(e.Data)))
+	buf = append(buf, e.Data...)
+	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(e.Extensions)))
+	buf = append(buf, e.Extensions...)
+	payload := buf[start+headerLen:]
+	binary.LittleEndian.PutUint32(buf[start:], uint32(len(payload)))
+	binary.LittleEndian.PutUint32(buf[start+4:], crc32.Checksum(payload, castagnoli))
+	return buf, nil
+}
+
+// decode reads a payload into out.
+func decode(p []byte, out *raft.Log) error {
+	if len(p) < fixedPart {
+		return fmt.Errorf("record of %d bytes is too short", len(p))
+	}
+	out.Index = binary.LittleEndian.Uint64(p[0:8])
+	out.Term = binary.LittleEndian.Uint64(p[8:16])
+	out.Type = raft.LogType(p[16])
+	out.AppendedAt = time.Time{}
+	if at := int64(binary.LittleEndian.Uint64(p[17:25])); at != 0 {
+		out.AppendedAt = time.Unix(0, at)
+	}
+	rest := p[25:]
+	data, rest, err := chunk(rest)
+	if err != nil {
+		return err
+	}
+	ext, rest, err := chunk(rest)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("record has %d bytes after its fields", len(rest))
+	}
+	out.Data, out.Extensions = data, ext
+	return nil
+}
+
+// chunk splits a length-prefixed field off p; an empty field is nil.
+func chunk(p []byte) (field, rest []byte, err error) {
+	if len(p) < 4 {
+		return nil, nil, errors.New("record ends inside a length")
+	}
+	n := int(binary.LittleEndian.Uint32(p))
+	if n > len(p)-4 {
+		return nil, nil, fmt.Errorf("field of %d bytes overruns the record", n)
+	}
+	if n > 0 {
+		field = p[4 : 4+n]
+	}
+	return field, p[4+n:], nil
+}
