@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -172,5 +174,55 @@ func TestMedian(t *testing.T) {
 	}
 	if one := median(rounds[:1]); one != rounds[0] {
 		t.Errorf("median of one round %+v, want it unchanged", one)
+	}
+}
+
+// TestMain lets the test binary serve a peer for TestProcCluster.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "-"+PeerFlag {
+		if err := ServePeer(os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "peer:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestProcCluster runs the peers as processes of this test binary, runs a
+// write and a read case on them and stops them.
+func TestProcCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three processes")
+	}
+	cfg := quickConfig()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c, err := StartProcs(ctx, cfg.Store, os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs := slices.Clone(c.procs)
+	defer func() {
+		if err := c.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+		for _, p := range procs {
+			if p.ProcessState == nil {
+				t.Errorf("peer %d still runs after Close", p.Process.Pid)
+			}
+		}
+	}()
+	if err := Preload(ctx, c.Endpoints(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []Op{OpWrite, OpRead} {
+		r, err := Run(ctx, c.Endpoints(), Case{Op: op, Clients: 3}, cfg, "procs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Ops == 0 {
+			t.Errorf("%s: no operations", op)
+		}
 	}
 }

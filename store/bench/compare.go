@@ -129,7 +129,7 @@ func median(rounds []Result) Result {
 
 // startBoth starts the two clusters at once, since ours spends its
 // SettleTime waiting; when either fails, the other is stopped too.
-func startBoth(ctx context.Context, cfg Config) (*WeaveCluster, *EtcdCluster, error) {
+func startBoth(ctx context.Context, cfg Config) (Cluster, *EtcdCluster, error) {
 	type started struct {
 		c   *EtcdCluster
 		err error
@@ -139,18 +139,27 @@ func startBoth(ctx context.Context, cfg Config) (*WeaveCluster, *EtcdCluster, er
 		c, err := StartEtcd(ctx, cfg.EtcdBin)
 		ch <- started{c, err}
 	}()
-	ours, oursErr := StartWeave(ctx, cfg.Store)
+	ours, oursErr := startOurs(ctx, cfg)
 	e := <-ch
 	if oursErr == nil && e.err == nil {
 		return ours, e.c, nil
 	}
-	if ours != nil {
+	if oursErr == nil {
 		_ = ours.Close()
 	}
 	if e.c != nil {
 		_ = e.c.Close()
 	}
 	return nil, nil, errors.Join(oursErr, e.err)
+}
+
+// startOurs starts our peers in their own processes when cfg.PeerBin is
+// set, else in this one.
+func startOurs(ctx context.Context, cfg Config) (Cluster, error) {
+	if cfg.PeerBin != "" {
+		return StartProcs(ctx, cfg.Store, cfg.PeerBin)
+	}
+	return StartWeave(ctx, cfg.Store)
 }
 
 // WriteHeader prints the table's header line.

@@ -41,6 +41,10 @@ type Config struct {
 	Store store.Config
 	// EtcdBin is the etcd binary; a bare name is looked up in PATH.
 	EtcdBin string
+	// PeerBin, when set, is a binary that serves one of our peers when
+	// given PeerFlag (see ServePeer): each peer then runs in its own
+	// process, as etcd's members do. Empty runs the peers in this process.
+	PeerBin string
 }
 
 // DefaultConfig runs 1 and 64 clients, three rounds of 2 seconds per case

@@ -105,6 +105,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	mux.HandleFunc(keysPrefix+"/", s.serveKeys)
 	mux.HandleFunc("/v2/members", s.serveMembers)
 	mux.HandleFunc("/v2/members/leader", s.serveLeader)
+	mux.HandleFunc("/v2/stats/self", s.serveStatsSelf)
 	mux.HandleFunc("/version", s.serveVersion)
 	mux.HandleFunc("/health", s.serveHealth)
 	srv := &http.Server{
@@ -185,6 +186,27 @@ func (s *Server) serveMembers(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveLeader(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, s.clusterID, http.StatusOK, s.self())
+}
+
+// statsSelf is the part of etcd's /v2/stats/self that says this member's
+// role: its name and ID, StateLeader, StateFollower or StateCandidate, and
+// the leader's ID (empty while none is known).
+type statsSelf struct {
+	Name       string `json:"name"`
+	ID         string `json:"id"`
+	State      string `json:"state"`
+	LeaderInfo struct {
+		Leader string `json:"leader"`
+	} `json:"leaderInfo"`
+}
+
+func (s *Server) serveStatsSelf(w http.ResponseWriter, _ *http.Request) {
+	st := s.backend.Status()
+	out := statsSelf{Name: s.cfg.Name, ID: hexID(s.cfg.Name), State: "State" + st.State}
+	if st.Leader != "" {
+		out.LeaderInfo.Leader = hexID(st.Leader)
+	}
+	writeJSON(w, "", http.StatusOK, out)
 }
 
 func (s *Server) serveVersion(w http.ResponseWriter, _ *http.Request) {

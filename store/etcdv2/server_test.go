@@ -21,6 +21,8 @@ func TestEndpoints(t *testing.T) {
 		{"/health", `{"health":"true"}`, 200},
 		{"/v2/members", `"clientURLs":["` + url + `"]`, 200},
 		{"/v2/members/leader", `"name":"w1"`, 200},
+		{"/v2/stats/self", `{"name":"w1","id":"` + hexID("w1") +
+			`","state":"StateLeader","leaderInfo":{"leader":"` + hexID("w1") + `"}}`, 200},
 		{"/v2/keys/", `{"action":"get","node":{"dir":true}}`, 200},
 		{"/v2/keys/nothing",
 			`{"errorCode":100,"message":"Key not found","cause":"/nothing","index":0}`, 404},

@@ -582,7 +582,8 @@ func (l *Log) closeFiles() error {
 func appendRecord(buf []byte, e *raft.Log) ([]byte, error) {
 	length := fixedPart + len(e.Data) + len(e.Extensions)
 	if length > MaxRecord {
-		return nil, fmt.Errorf("entry %d is %d bytes, over the %d limit", e.Index, length, MaxRecord)
+		return nil, fmt.Errorf("entry %d is %d bytes, over the %d limit",
+			e.Index, length, MaxRecord)
 	}
 	start := len(buf)
 	buf = slices.Grow(buf, headerLen+length)

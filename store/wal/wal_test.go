@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,7 +209,7 @@ func TestDamageRefused(t *testing.T) {
 	if err := os.WriteFile(first, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, 100); err == nil || !bytes.Contains([]byte(err.Error()), []byte("damaged")) {
+	if _, err := Open(dir, 100); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Fatalf("open with a damaged older segment: %v", err)
 	}
 }

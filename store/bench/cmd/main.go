@@ -23,6 +23,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "-"+bench.PeerFlag {
+		if err := bench.ServePeer(os.Args[1:]); err != nil {
+			fmt.Fprintln(os.Stderr, "storebench peer:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "storebench:", err)
 		os.Exit(1)
@@ -41,12 +48,19 @@ func run() error {
 	flag.StringVar(&cfg.EtcdBin, "etcd", cfg.EtcdBin, "the etcd binary")
 	flag.StringVar(&cfg.Store.RaftLog, "raft-log", cfg.Store.RaftLog,
 		"our Raft log's storage: wal or boltdb")
+	inProcess := flag.Bool("in-process", false,
+		"run our three peers in this process rather than one process each")
 	flag.Parse()
 	levels, err := parseLevels(*clients)
 	if err != nil {
 		return err
 	}
 	cfg.Clients = levels
+	if !*inProcess {
+		if cfg.PeerBin, err = os.Executable(); err != nil {
+			return fmt.Errorf("find this binary to run the peers: %w", err)
+		}
+	}
 
 	if *profile != "" {
 		f, err := os.Create(*profile)
@@ -64,9 +78,13 @@ func run() error {
 	// stopped and their directories removed.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Printf("store benchmark: 3 weave peers (store.DefaultConfig, %s log) vs 3 etcd members, "+
-		"%d rounds of %v per case and side, each after %v warm-up, %d-byte values\n",
-		cfg.Store.RaftLog, cfg.Rounds, cfg.Duration, cfg.Warmup, cfg.ValueSize)
+	where := "a process each"
+	if *inProcess {
+		where = "one process"
+	}
+	fmt.Printf("store benchmark: 3 weave peers (%s, store.DefaultConfig, %s log) vs 3 etcd "+
+		"members, %d rounds of %v per case and side, each after %v warm-up, %d-byte values\n",
+		where, cfg.Store.RaftLog, cfg.Rounds, cfg.Duration, cfg.Warmup, cfg.ValueSize)
 	fmt.Println("client i talks to member i mod 3, the leader last; median round of each side; " +
 		"ratio = ours / etcd")
 	bench.WriteHeader(os.Stdout)
