@@ -44,7 +44,8 @@ type Store struct {
 	Index     uint64   `json:"index"`     // the store's etcd index
 	Voters    []string `json:"voters"`
 	NonVoters []string `json:"nonVoters"`
-	Addr      string   `json:"addr"` // the etcd v2 face
+	Addr      string   `json:"addr"`    // the etcd v2 face
+	RaftLog   string   `json:"raftLog"` // the log's storage: wal or boltdb
 	Error     string   `json:"error,omitempty"`
 }
 

@@ -96,7 +96,7 @@ func (d *Daemon) RemovePeer(peer string) (uint64, error) {
 func (d *Daemon) storeStatus() api.Store {
 	st := d.store.Status()
 	out := api.Store{State: st.State, Leader: st.Leader, Term: st.Term,
-		RaftIndex: st.RaftIndex, Index: st.Index, Addr: d.cfg.StoreAddr}
+		RaftIndex: st.RaftIndex, Index: st.Index, Addr: d.cfg.StoreAddr, RaftLog: d.cfg.RaftLog}
 	voters, nonVoters, err := d.store.Servers()
 	if err != nil {
 		out.Error = err.Error()

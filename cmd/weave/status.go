@@ -171,6 +171,7 @@ func printStore(w io.Writer, s api.Status) {
 	row("Voters", strings.Join(st.Voters, " "))
 	row("Non-voters", strings.Join(st.NonVoters, " "))
 	row("Applied", fmt.Sprintf("raft index %d, store index %d", st.RaftIndex, st.Index))
+	row("Raft log", st.RaftLog)
 	row("API", "etcd v2 on "+st.Addr)
 	if st.Error != "" {
 		row("Error", st.Error)
