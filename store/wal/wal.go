@@ -64,6 +64,10 @@ type Log struct {
 	first  uint64     // 0 when empty
 	last   uint64     // 0 when empty
 	closed bool
+	// broken is the failure that left the files and the state above out
+	// of step; every later call returns it, and opening the log again
+	// (a restart) recovers from the files.
+	broken error
 }
 
 // segment is one open segment file and where its records are.
@@ -315,7 +319,13 @@ func (l *Log) checkOpen() error {
 	if l.closed {
 		return errClosed
 	}
-	return nil
+	return l.broken
+}
+
+// fail records err as the log's breakage and returns it.
+func (l *Log) fail(err error) error {
+	l.broken = fmt.Errorf("raft log needs a restart: %w", err)
+	return err
 }
 
 // GetLog reads the entry at index into out.
@@ -392,11 +402,14 @@ func (l *Log) StoreLogs(entries []*raft.Log) error {
 			return err
 		}
 	}
-	if _, err := s.f.WriteAt(buf, s.size); err != nil {
-		return fmt.Errorf("append entries %d..%d: %w", next, l.lastOf(entries), err)
-	}
-	if err := unix.Fdatasync(int(s.f.Fd())); err != nil {
-		return fmt.Errorf("sync entries %d..%d: %w", next, l.lastOf(entries), err)
+	if err := writeSynced(s.f, buf, s.size); err != nil {
+		err = fmt.Errorf("append entries %d..%d: %w", next, l.lastOf(entries), err)
+		// Whole records of the failed append must not stay behind the
+		// next one; if they cannot be cut, only a restart can.
+		if cerr := s.cut(s.size, l.segmentSize); cerr != nil {
+			return l.fail(errors.Join(err, cerr))
+		}
+		return err
 	}
 	s.offsets = append(s.offsets, offsets...)
 	s.size += int64(len(buf))
@@ -408,6 +421,14 @@ func (l *Log) StoreLogs(entries []*raft.Log) error {
 }
 
 func (l *Log) lastOf(entries []*raft.Log) uint64 { return entries[len(entries)-1].Index }
+
+// writeSynced writes buf at off and waits until it is on disk.
+func writeSynced(f *os.File, buf []byte, off int64) error {
+	if _, err := f.WriteAt(buf, off); err != nil {
+		return err
+	}
+	return unix.Fdatasync(int(f.Fd()))
+}
 
 // tailFor returns the segment the entries from next go to, starting a new
 // one when there is none, the last is full, or the log is empty and its
@@ -461,16 +482,24 @@ func (l *Log) DeleteRange(min, max uint64) error {
 	if l.last == 0 || min > max || max < l.first || min > l.last {
 		return nil
 	}
+	var err error
 	switch {
 	case min <= l.first && max >= l.last:
-		return l.deleteAll()
+		err = l.deleteAll()
 	case min <= l.first:
-		return l.deleteHead(max)
+		err = l.deleteHead(max)
 	case max >= l.last:
-		return l.deleteTail(min)
+		err = l.deleteTail(min)
+	default:
+		return fmt.Errorf("delete entries %d..%d of %d..%d: only a prefix or a suffix can go",
+			min, max, l.first, l.last)
 	}
-	return fmt.Errorf("delete entries %d..%d of %d..%d: only a prefix or a suffix can go",
-		min, max, l.first, l.last)
+	if err != nil {
+		// A deletion that stopped halfway left some files gone and others
+		// not; opening the log again reads what is there.
+		return l.fail(err)
+	}
+	return nil
 }
 
 // deleteAll empties the log: the head file first, then the segments.

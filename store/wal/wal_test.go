@@ -316,3 +316,35 @@ func TestTornAppendLeavesNoOldRecords(t *testing.T) {
 		t.Fatalf("last index %d, want 2: the torn append's entry 3 came back", last)
 	}
 }
+
+// TestFailedAppendBreaksLog makes an append fail (its file is closed under
+// it) where the failed bytes cannot be cut either: the log must refuse
+// every later call, and a reopen must hold the entries from before.
+func TestFailedAppendBreaksLog(t *testing.T) {
+	dir := t.TempDir()
+	l, err := Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.StoreLog(entry(1, 1, 10)); err != nil {
+		t.Fatal(err)
+	}
+	_ = l.segs[0].f.Close()
+	if err := l.StoreLog(entry(2, 1, 10)); err == nil {
+		t.Fatal("append to a closed file: no error")
+	}
+	if _, err := l.LastIndex(); err == nil || !strings.Contains(err.Error(), "restart") {
+		t.Errorf("last index of a broken log: %v, want the breakage", err)
+	}
+	if err := l.StoreLog(entry(2, 1, 10)); err == nil {
+		t.Error("append to a broken log: no error")
+	}
+	_ = l.Close()
+	if l, err = Open(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if last, err := l.LastIndex(); err != nil || last != 1 {
+		t.Errorf("after reopening: last index %d, %v; want 1", last, err)
+	}
+}
