@@ -53,6 +53,10 @@ type Config struct {
 	SnapshotThreshold uint64
 	// SnapshotInterval is how often Raft checks the threshold.
 	SnapshotInterval time.Duration
+	// TrailingLogs is how many entries a snapshot leaves in the log, so
+	// that a follower that is a little behind catches up from the log
+	// rather than from a snapshot.
+	TrailingLogs uint64
 	// Membership says who the peers are. Required.
 	Membership Membership
 	// Logger receives the store's records and Raft's; nil discards them.
@@ -80,6 +84,7 @@ func DefaultConfig() Config {
 		LeaderLeaseTimeout: 500 * time.Millisecond,
 		SnapshotThreshold:  8192,
 		SnapshotInterval:   2 * time.Minute,
+		TrailingLogs:       10240,
 	}
 }
 

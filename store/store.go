@@ -156,6 +156,7 @@ func (s *Store) raftConfig(hl hclog.Logger) *raft.Config {
 	rc.LeaderLeaseTimeout = s.cfg.LeaderLeaseTimeout
 	rc.SnapshotThreshold = s.cfg.SnapshotThreshold
 	rc.SnapshotInterval = s.cfg.SnapshotInterval
+	rc.TrailingLogs = s.cfg.TrailingLogs
 	rc.NotifyCh = s.lead.notify
 	// Writes are handed to Raft without waiting for the leader's loop, so
 	// that a forwarded batch, or many clients at once, go into one append;
