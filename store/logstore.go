@@ -23,8 +23,9 @@ const (
 )
 
 // logCacheSize is how many recent entries are kept in memory, so that
-// replicating them to followers reads no file.
-const logCacheSize = 1024
+// replicating them to followers reads no file. Values may be up to 1.5 MiB,
+// which bounds the cache at 384 MiB; Docker's are a few hundred bytes.
+const logCacheSize = 256
 
 // walSegmentSize is the size after which the log starts a new segment. A
 // snapshot every SnapshotThreshold entries lets whole segments go; entries

@@ -48,6 +48,7 @@ type Store struct {
 	wg        sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
+	handedOff bool // Close passed the leadership on
 }
 
 // Open starts a peer. The tree is rebuilt from the Raft snapshot and log
@@ -175,6 +176,7 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) shutdown() {
+	s.handOff()
 	close(s.stop)
 	s.wg.Wait()
 	var errs []error
@@ -202,6 +204,22 @@ func (s *Store) shutdown() {
 	}
 	s.closeErr = errors.Join(errs...)
 	s.log.Info("store stopped", "peer", s.cfg.Name)
+}
+
+// handOff passes the leadership to another voter before a leader stops,
+// so that the others need not wait out an election timeout to go on.
+// Raft picks the voter most up to date; without one it stops as it is.
+func (s *Store) handOff() {
+	if s.raft == nil || s.raft.State() != raft.Leader {
+		return
+	}
+	if err := s.raft.LeadershipTransfer().Error(); err != nil {
+		s.log.Info("stop as leader without handing the leadership on", "peer", s.cfg.Name,
+			"err", err)
+		return
+	}
+	s.handedOff = true
+	s.log.Info("handed the leadership on before stopping", "peer", s.cfg.Name)
 }
 
 // Addr returns the advertised Raft address.

@@ -196,3 +196,21 @@ func TestForwardingAndFailover(t *testing.T) {
 		t.Errorf("restarted peer lost its vote: voters %v %v", v, err)
 	}
 }
+
+// TestCloseHandsLeadershipOn closes the leader: it must pass the
+// leadership to another voter first, and the others go on writing.
+func TestCloseHandsLeadershipOn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three stores")
+	}
+	c := newCluster(t, 3, 3, nil)
+	old := c.leader()
+	c.kill(old.Name())
+	if !old.handedOff {
+		t.Error("the leader stopped without handing the leadership on")
+	}
+	lead := c.leader()
+	if err := lead.Put(ctx(t), "/after", []byte("1"), nil); err != nil {
+		t.Fatalf("write after the leader stopped: %v", err)
+	}
+}
