@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"weave.works/weave/store/fsm"
 )
@@ -45,16 +47,37 @@ type applyBatchReply struct {
 	Answers []rpcReply `json:"answers,omitempty"`
 }
 
-// forward sends c to the leader at addr with the next batch and waits for
-// its answer, or for ctx to end.
+// forwardQueue holds a follower's writes that wait for a free slot, and
+// counts the batches on their way.
+type forwardQueue struct {
+	mu       sync.Mutex
+	pending  []*forwarded
+	inflight int
+}
+
+// forward sends c to the leader at addr and waits for its answer, or for
+// ctx to end. A write that finds a slot free goes at once from this
+// goroutine, with whatever waits; otherwise it waits for the batch that
+// the next free slot sends.
 func (s *Store) forward(ctx context.Context, addr string, c *fsm.Command) (*fsm.Result, error) {
-	f := &forwarded{ctx: ctx, addr: addr, cmd: c, done: make(chan forwardOutcome, 1)}
 	select {
-	case s.forwards <- f:
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	case <-s.stop:
 		return nil, errStopped
+	default:
+	}
+	f := &forwarded{ctx: ctx, addr: addr, cmd: c, done: make(chan forwardOutcome, 1)}
+	q := &s.fwd
+	q.mu.Lock()
+	q.pending = append(q.pending, f)
+	var batch []*forwarded
+	if q.inflight < forwardSlots {
+		q.inflight++
+		batch = s.takeBatch()
+	}
+	q.mu.Unlock()
+	if batch != nil {
+		s.sendBatch(batch)
+		s.nextBatch()
 	}
 	select {
 	case out := <-f.done:
@@ -64,46 +87,52 @@ func (s *Store) forward(ctx context.Context, addr string, c *fsm.Command) (*fsm.
 	}
 }
 
+// takeBatch removes the next batch from the queue: up to maxForwardBatch
+// commands, ending once maxForwardBytes are reached. The caller holds
+// fwd.mu.
+func (s *Store) takeBatch() []*forwarded {
+	q := &s.fwd
+	n, size := 0, 0
+	for n < len(q.pending) && n < maxForwardBatch && size < maxForwardBytes {
+		size += commandSize(q.pending[n].cmd)
+		n++
+	}
+	batch := slices.Clone(q.pending[:n])
+	q.pending = slices.Delete(q.pending, 0, n)
+	s.batches.Add(1)
+	s.batched.Add(uint64(n))
+	return batch
+}
+
+// nextBatch, called when a batch came back, sends the writes that queued
+// meanwhile from a new goroutine, keeping the slot, or frees the slot. A
+// closing store answers them errStopped instead; a batch on its way when
+// the store closes gives up at once (sendTo).
+func (s *Store) nextBatch() {
+	q := &s.fwd
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	select {
+	case <-s.stop:
+		for _, f := range q.pending {
+			f.done <- forwardOutcome{err: errStopped}
+		}
+		q.pending = nil
+	default:
+	}
+	if len(q.pending) == 0 {
+		q.inflight--
+		return
+	}
+	batch := s.takeBatch()
+	go func() {
+		s.sendBatch(batch)
+		s.nextBatch()
+	}()
+}
+
 // errStopped answers writes made while the store closes.
 var errStopped = errors.New("store is closing")
-
-// runForwarder gathers queued writes into batches, at most forwardSlots
-// on their way at once, until the store stops.
-func (s *Store) runForwarder() {
-	defer s.wg.Done()
-	slots := make(chan struct{}, forwardSlots)
-	for {
-		select {
-		case slots <- struct{}{}:
-		case <-s.stop:
-			return
-		}
-		var first *forwarded
-		select {
-		case first = <-s.forwards:
-		case <-s.stop:
-			return
-		}
-		batch, size := []*forwarded{first}, commandSize(first.cmd)
-	gather:
-		for len(batch) < maxForwardBatch && size < maxForwardBytes {
-			select {
-			case f := <-s.forwards:
-				batch, size = append(batch, f), size+commandSize(f.cmd)
-			default:
-				break gather
-			}
-		}
-		s.batches.Add(1)
-		s.batched.Add(uint64(len(batch)))
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer func() { <-slots }()
-			s.sendBatch(batch)
-		}()
-	}
-}
 
 // sendBatch sends a batch, one RPC per leader address in it, and hands
 // every writer its answer.

@@ -38,11 +38,11 @@ type Store struct {
 	rpc    *http.Server
 	client *http.Client
 	lead   *leadership
-	// forwards queues a follower's writes for the leader; batches and
-	// batched count what went.
-	forwards chan *forwarded
-	batches  atomic.Uint64
-	batched  atomic.Uint64
+	// fwd queues a follower's writes for the leader; batches and batched
+	// count what went.
+	fwd     forwardQueue
+	batches atomic.Uint64
+	batched atomic.Uint64
 
 	stop      chan struct{}
 	wg        sync.WaitGroup
@@ -61,14 +61,12 @@ func Open(cfg Config) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Store{cfg: cfg, log: log, hub: newHub(), stop: make(chan struct{}),
-		forwards: make(chan *forwarded)}
+	s := &Store{cfg: cfg, log: log, hub: newHub(), stop: make(chan struct{})}
 	if err := s.open(); err != nil {
 		s.shutdown()
 		return nil, err
 	}
-	s.wg.Add(4)
-	go s.runForwarder()
+	s.wg.Add(3)
 	go s.runLeadership()
 	go s.runExpiry()
 	go s.runMembership()
