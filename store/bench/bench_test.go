@@ -198,7 +198,7 @@ func TestProcCluster(t *testing.T) {
 	cfg := quickConfig()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c, err := StartProcs(ctx, cfg.Store, os.Args[0])
+	c, err := StartProcs(ctx, cfg.Store, os.Args[0], "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -157,7 +157,7 @@ func startBoth(ctx context.Context, cfg Config) (Cluster, *EtcdCluster, error) {
 // set, else in this one.
 func startOurs(ctx context.Context, cfg Config) (Cluster, error) {
 	if cfg.PeerBin != "" {
-		return StartProcs(ctx, cfg.Store, cfg.PeerBin)
+		return StartProcs(ctx, cfg.Store, cfg.PeerBin, cfg.PeerProfile)
 	}
 	return StartWeave(ctx, cfg.Store)
 }

@@ -45,6 +45,9 @@ type Config struct {
 	// given PeerFlag (see ServePeer): each peer then runs in its own
 	// process, as etcd's members do. Empty runs the peers in this process.
 	PeerBin string
+	// PeerProfile, when set with PeerBin, makes peer wN write its CPU
+	// profile to PeerProfile.wN.
+	PeerProfile string
 }
 
 // DefaultConfig runs 1 and 64 clients, three rounds of 2 seconds per case

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -35,8 +36,10 @@ type ProcCluster struct {
 }
 
 // StartProcs starts Members peers by running bin with ServePeer's flags,
-// and waits until they agree on a leader.
-func StartProcs(ctx context.Context, tmpl store.Config, bin string) (_ *ProcCluster, err error) {
+// and waits until they agree on a leader. With profile set, peer wN writes
+// its CPU profile to profile.wN.
+func StartProcs(ctx context.Context, tmpl store.Config, bin, profile string) (_ *ProcCluster,
+	err error) {
 	dir, err := os.MkdirTemp("", "weave-storebench-")
 	if err != nil {
 		return nil, fmt.Errorf("start weave peers: %w", err)
@@ -62,9 +65,13 @@ func StartProcs(ctx context.Context, tmpl store.Config, bin string) (_ *ProcClus
 	}
 	for i := range Members {
 		name := fmt.Sprintf("w%d", i+1)
-		cmd := exec.Command(bin, "-"+PeerFlag, name, "-peers", strings.Join(peers, ","),
+		args := []string{"-" + PeerFlag, name, "-peers", strings.Join(peers, ","),
 			"-face", strings.TrimPrefix(faceURLs[i], "http://"),
-			"-data", filepath.Join(dir, name), "-raft-log", tmpl.RaftLog)
+			"-data", filepath.Join(dir, name), "-raft-log", tmpl.RaftLog}
+		if profile != "" {
+			args = append(args, "-cpuprofile", profile+"."+name)
+		}
+		cmd := exec.Command(bin, args...)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		// A peer must not outlive the benchmark, even one that is killed.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -169,8 +176,20 @@ func ServePeer(args []string) error {
 	face := fs.String("face", "", "the etcd v2 face's address")
 	data := fs.String("data", "", "data directory")
 	raftLog := fs.String("raft-log", store.LogWAL, "the Raft log's storage")
+	profile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	members := store.NewStaticMembership()
 	cfg := store.DefaultConfig()

@@ -39,7 +39,8 @@ func main() {
 func run() error {
 	cfg := bench.DefaultConfig()
 	clients := flag.String("clients", "1,64", "comma-separated concurrency levels")
-	profile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
+	profile := flag.String("cpuprofile", "",
+		"write a CPU profile of the whole run to `file`, and each peer's to file.wN")
 	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration,
 		"measured time per round, case and side")
 	flag.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "unmeasured time before each round")
@@ -60,6 +61,7 @@ func run() error {
 		if cfg.PeerBin, err = os.Executable(); err != nil {
 			return fmt.Errorf("find this binary to run the peers: %w", err)
 		}
+		cfg.PeerProfile = *profile
 	}
 
 	if *profile != "" {
