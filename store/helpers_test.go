@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -31,6 +32,45 @@ func newCluster(t *testing.T, n, voters int, tune func(*Config)) *testCluster {
 		c.start(fmt.Sprintf("p%d", i))
 	}
 	return c
+}
+
+// fixedCluster starts three voters p1..p3 on the given kind of log, each
+// on a loopback address of its own that stays the same when it restarts,
+// so that the whole cluster can stop and start again.
+func fixedCluster(t *testing.T, kind string, tune func(*Config)) *testCluster {
+	t.Helper()
+	addrs := map[string]string{}
+	for _, name := range []string{"p1", "p2", "p3"} {
+		addrs[name] = freeAddr(t)
+	}
+	return newCluster(t, 3, 3, func(cfg *Config) {
+		cfg.RaftLog, cfg.BindAddr = kind, addrs[cfg.Name]
+		if tune != nil {
+			tune(cfg)
+		}
+	})
+}
+
+// restartAll stops every peer, then starts them all again.
+func (c *testCluster) restartAll() {
+	c.t.Helper()
+	for _, name := range []string{"p1", "p2", "p3"} {
+		c.kill(name)
+	}
+	for _, name := range []string{"p1", "p2", "p3"} {
+		c.start(name)
+	}
+}
+
+// freeAddr returns a loopback address with a port that was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // testLogger writes the stores' records to the test log when -v is given.

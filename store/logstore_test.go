@@ -1,7 +1,6 @@
 package store
 
 import (
-	"net"
 	"strings"
 	"testing"
 
@@ -16,22 +15,11 @@ func TestLogKinds(t *testing.T) {
 	}
 	for _, kind := range []string{LogWAL, LogBoltDB} {
 		t.Run(kind, func(t *testing.T) {
-			addrs := map[string]string{}
-			for _, name := range []string{"p1", "p2", "p3"} {
-				addrs[name] = freeAddr(t)
-			}
-			c := newCluster(t, 3, 3, func(cfg *Config) {
-				cfg.RaftLog, cfg.BindAddr = kind, addrs[cfg.Name]
-			})
+			c := fixedCluster(t, kind, nil)
 			if err := c.leader().Put(ctx(t), "/kind", []byte(kind), nil); err != nil {
 				t.Fatal(err)
 			}
-			for _, name := range []string{"p1", "p2", "p3"} {
-				c.kill(name)
-			}
-			for _, name := range []string{"p1", "p2", "p3"} {
-				c.start(name)
-			}
+			c.restartAll()
 			p, err := c.leader().Get(ctx(t), "/kind")
 			if err != nil || string(p.Value) != kind {
 				t.Fatalf("after restart: %+v %v", p, err)
@@ -71,15 +59,4 @@ func TestMixedLogRefused(t *testing.T) {
 		}
 		_ = again.Close()
 	}
-}
-
-// freeAddr returns a loopback address with a port that was free a moment ago.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

@@ -15,12 +15,7 @@ func TestCatchUpBySnapshot(t *testing.T) {
 	}
 	for _, kind := range []string{LogWAL, LogBoltDB} {
 		t.Run(kind, func(t *testing.T) {
-			addrs := map[string]string{}
-			for _, name := range []string{"p1", "p2", "p3"} {
-				addrs[name] = freeAddr(t)
-			}
-			c := newCluster(t, 3, 3, func(cfg *Config) {
-				cfg.RaftLog, cfg.BindAddr = kind, addrs[cfg.Name]
+			c := fixedCluster(t, kind, func(cfg *Config) {
 				cfg.SnapshotThreshold, cfg.TrailingLogs = 16, 4
 				cfg.SnapshotInterval = 50 * time.Millisecond
 			})
@@ -54,12 +49,7 @@ func TestCatchUpBySnapshot(t *testing.T) {
 			if err := back.Put(x, "/after", []byte("1"), nil); err != nil {
 				t.Fatal(err)
 			}
-			for _, name := range []string{"p1", "p2", "p3"} {
-				c.kill(name)
-			}
-			for _, name := range []string{"p1", "p2", "p3"} {
-				c.start(name)
-			}
+			c.restartAll()
 			l := c.leader()
 			for _, k := range []string{"/snap/000", last, "/after"} {
 				if p, err := l.Get(x, k); err != nil || p == nil {

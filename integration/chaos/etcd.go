@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"weave.works/weave/integration/harness"
+	"weave.works/weave/store/etcdv2"
 )
 
 // Etcd is a real etcd (v3.4, serving the v2 API) with one member per host,
@@ -54,19 +55,9 @@ func (e Etcd) StartAll(ctx context.Context) error {
 	return nil
 }
 
-// selfStats is the part of /v2/stats/self the schedule reads.
-type selfStats struct {
-	Name       string `json:"name"`
-	ID         string `json:"id"`
-	State      string `json:"state"`
-	LeaderInfo struct {
-		Leader string `json:"leader"`
-	} `json:"leaderInfo"`
-}
-
 // self reads h's member's own statistics, from inside h.
-func (e Etcd) self(ctx context.Context, h *harness.Host) (selfStats, error) {
-	var s selfStats
+func (e Etcd) self(ctx context.Context, h *harness.Host) (etcdv2.StatsSelf, error) {
+	var s etcdv2.StatsSelf
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	out, err := h.Run(ctx, "busybox", "wget", "-q", "-O", "-",

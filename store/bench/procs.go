@@ -116,13 +116,7 @@ func procLeader(ctx context.Context, endpoints []string) (int, error) {
 func agreedProcLeader(ctx context.Context, endpoints []string) (int, bool) {
 	leader, agreed := -1, ""
 	for i, e := range endpoints {
-		var st struct {
-			ID         string `json:"id"`
-			State      string `json:"state"`
-			LeaderInfo struct {
-				Leader string `json:"leader"`
-			} `json:"leaderInfo"`
-		}
+		var st etcdv2.StatsSelf
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, e+"/v2/stats/self", nil)
 		if err != nil {
 			return 0, false

@@ -188,10 +188,11 @@ func (s *Server) serveLeader(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, s.clusterID, http.StatusOK, s.self())
 }
 
-// statsSelf is the part of etcd's /v2/stats/self that says this member's
+// StatsSelf is the part of etcd's /v2/stats/self that says a member's
 // role: its name and ID, StateLeader, StateFollower or StateCandidate, and
-// the leader's ID (empty while none is known).
-type statsSelf struct {
+// the leader's ID (empty while none is known). The face answers it, and
+// real etcd's answer decodes into it.
+type StatsSelf struct {
 	Name       string `json:"name"`
 	ID         string `json:"id"`
 	State      string `json:"state"`
@@ -202,7 +203,7 @@ type statsSelf struct {
 
 func (s *Server) serveStatsSelf(w http.ResponseWriter, _ *http.Request) {
 	st := s.backend.Status()
-	out := statsSelf{Name: s.cfg.Name, ID: hexID(s.cfg.Name), State: "State" + st.State}
+	out := StatsSelf{Name: s.cfg.Name, ID: hexID(s.cfg.Name), State: "State" + st.State}
 	if st.Leader != "" {
 		out.LeaderInfo.Leader = hexID(st.Leader)
 	}
