@@ -101,6 +101,9 @@ func (d *Daemon) storeStatus() api.Store {
 	if err != nil {
 		out.Error = err.Error()
 	}
+	if st.Failure != "" {
+		out.Error = st.Failure
+	}
 	out.Voters, out.NonVoters = voters, nonVoters
 	return out
 }

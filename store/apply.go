@@ -28,6 +28,9 @@ func (s *Store) withTimeout(ctx context.Context) (context.Context, context.Cance
 // Attempts repeat while there is no leader or the leader changes before
 // taking the command, until ctx or the request timeout ends.
 func (s *Store) Do(ctx context.Context, c *fsm.Command) (*fsm.Result, error) {
+	if err := s.failed(); err != nil {
+		return nil, err
+	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", c.Op, c.Key, err)
 	}

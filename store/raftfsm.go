@@ -18,10 +18,13 @@ type raftFSM struct {
 	tree *fsm.FSM
 	hub  *hub
 	log  *slog.Logger
+	// onFail is called, once, when an entry could not be applied here.
+	onFail func(error)
 
 	mu     sync.Mutex
 	seen   uint64        // last Raft index applied: commands and configurations
 	notify chan struct{} // closed and replaced when seen advances
+	failed error         // why this replica's tree no longer follows the log
 }
 
 var _ raft.BatchingFSM = (*raftFSM)(nil)
@@ -73,14 +76,38 @@ func (r *raftFSM) ApplyBatch(logs []*raft.Log) []any {
 			res.Err = e
 		}
 		if res.Err != nil && res.Err.Code == fsm.CodeRaftInternal {
-			// TODO: a storage failure leaves this replica behind the others;
-			// it needs a restart, which rebuilds the tree from the log.
-			r.log.Error("apply log entry", "index", entries[i].Index,
-				"op", entries[i].Cmd.Op, "err", res.Err.Cause)
+			r.fail(fmt.Errorf("apply entry %d (%s %s): %s", entries[i].Index,
+				entries[i].Cmd.Op, entries[i].Cmd.Key, res.Err.Cause))
 		}
 		out[i] = res
 	}
 	return out
+}
+
+// fail records that the tree missed an entry (its storage failed, or the
+// entry did not decode): from then on it differs from the other replicas,
+// so this one must stop serving until a restart rebuilds it from the log.
+func (r *raftFSM) fail(err error) {
+	r.mu.Lock()
+	first := r.failed == nil
+	if first {
+		r.failed = err
+	}
+	r.mu.Unlock()
+	if first {
+		r.log.Error("the tree missed a log entry; this peer stops its store until a restart "+
+			"rebuilds it from the log", "err", err)
+		if r.onFail != nil {
+			r.onFail(err)
+		}
+	}
+}
+
+// failure returns what fail recorded, or nil.
+func (r *raftFSM) failure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failed
 }
 
 // advance moves seen forward and wakes the waiters.

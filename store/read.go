@@ -25,6 +25,9 @@ type ReadOptions struct {
 // leader; a quorum read first learns the leader's commit index (asking the
 // leader when this peer follows) and waits until this peer applied it.
 func (s *Store) Read(ctx context.Context, key string, o ReadOptions) (fsm.ReadResult, error) {
+	if err := s.failed(); err != nil {
+		return fsm.ReadResult{}, err
+	}
 	if o.Quorum {
 		ctx, cancel := s.withTimeout(ctx)
 		defer cancel()
@@ -76,6 +79,9 @@ func (s *Store) tryReadIndex(ctx context.Context) (uint64, error) {
 // not replayed). A since older than the kept history fails with
 // fsm.CodeEventIndexCleared. Watches are served by this peer alone.
 func (s *Store) WatchEvents(key string, recursive, stream bool, since uint64) (*Watcher, error) {
+	if err := s.failed(); err != nil {
+		return nil, err
+	}
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()
 	start, err := s.tree.History(key, recursive, since)
@@ -109,6 +115,7 @@ type Status struct {
 	Term      uint64
 	RaftIndex uint64 // the last Raft index applied
 	Index     uint64 // the store index
+	Failure   string // why this peer's store stopped, when it did
 }
 
 // Status returns the peer's current view. It is cheap: it does not wait
@@ -123,7 +130,16 @@ func (s *Store) Status() Status {
 		Term:      s.raft.CurrentTerm(),
 		RaftIndex: s.raft.AppliedIndex(),
 		Index:     s.tree.Index(),
+		Failure:   errorText(s.failed()),
 	}
+}
+
+// errorText is err's message, or empty for nil.
+func errorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // Servers returns the names of the voters and non-voters in this peer's

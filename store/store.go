@@ -89,6 +89,7 @@ func (s *Store) open() error {
 	}
 	s.tree = tree
 	s.fsm = newRaftFSM(tree, s.hub, s.log)
+	s.fsm.onFail = s.failStop
 
 	hl := newHCLog(s.log)
 	logs, err := openRaftStorage(s.cfg.DataDir, s.cfg.RaftLog)
@@ -202,6 +203,28 @@ func (s *Store) shutdown() {
 	}
 	s.closeErr = errors.Join(errs...)
 	s.log.Info("store stopped", "peer", s.cfg.Name)
+}
+
+// failStop takes a peer whose tree missed an entry out of the cluster:
+// its watches end and Raft stops here (from another goroutine: Raft waits
+// for the FSM to return), so that it neither answers from a tree that
+// differs from the others nor votes; the others go on. Reads and writes
+// then fail with the cause, and weave status shows it, until a restart
+// rebuilds the tree from the snapshot and the log.
+func (s *Store) failStop(error) {
+	s.hub.mu.Lock()
+	s.hub.reset()
+	s.hub.mu.Unlock()
+	go func() { _ = s.raft.Shutdown().Error() }()
+}
+
+// failed wraps the failure that stopped this peer's store, or is nil.
+func (s *Store) failed() error {
+	if err := s.fsm.failure(); err != nil {
+		return fmt.Errorf("this peer's store stopped: %w; restart the daemon to rebuild it "+
+			"from the Raft log", err)
+	}
+	return nil
 }
 
 // handOff passes the leadership to another voter before a leader stops,

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -212,5 +213,46 @@ func TestCloseHandsLeadershipOn(t *testing.T) {
 	lead := c.leader()
 	if err := lead.Put(ctx(t), "/after", []byte("1"), nil); err != nil {
 		t.Fatalf("write after the leader stopped: %v", err)
+	}
+}
+
+// TestTreeFailureStopsPeer breaks a follower's tree under it: the next
+// entry cannot be applied there, so that peer must stop its store (reads
+// and writes fail, saying to restart) while the others go on, and a
+// restart must rebuild it from the log.
+func TestTreeFailureStopsPeer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three stores")
+	}
+	c := newCluster(t, 3, 3, nil)
+	lead := c.leader()
+	victim := c.followers()[0]
+	_ = victim.tree.Close()
+	x := ctx(t)
+	if err := lead.Put(x, "/x", []byte("1"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(5*time.Second, func() bool { return victim.Status().State == "Shutdown" }) {
+		t.Fatalf("peer with a broken tree still runs: %+v", victim.Status())
+	}
+	if f := victim.Status().Failure; !strings.Contains(f, "restart") {
+		t.Errorf("status failure %q does not say to restart", f)
+	}
+	if _, err := victim.Get(x, "/x"); err == nil || !strings.Contains(err.Error(), "restart") {
+		t.Errorf("read on the stopped peer: %v", err)
+	}
+	if err := victim.Put(x, "/z", []byte("1"), nil); err == nil {
+		t.Error("write on the stopped peer: no error")
+	}
+	if err := lead.Put(x, "/y", []byte("2"), nil); err != nil {
+		t.Fatalf("the others stopped too: %v", err)
+	}
+	c.kill(victim.Name())
+	back := c.start(victim.Name())
+	if !waitFor(10*time.Second, func() bool {
+		p, err := back.Get(x, "/y")
+		return err == nil && p != nil && back.Status().Failure == ""
+	}) {
+		t.Fatalf("restarted peer did not rebuild: %+v", back.Status())
 	}
 }
