@@ -1,6 +1,7 @@
 package ipam
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -31,7 +32,8 @@ func encodePending(h *handover) []byte {
 var errBadPending = errors.New("malformed saved handover")
 
 // decodePending reads what encodePending wrote, for the peer and range of
-// cfg.
+// cfg. The handover keeps nothing of data, which may be bbolt's memory,
+// valid only inside the transaction that read it.
 func decodePending(data []byte, cfg Config) (*handover, error) {
 	n, k := binary.Uvarint(data)
 	if k <= 0 || n == 0 || n > ring.MaxPeerName || uint64(len(data)-k) < n {
@@ -62,6 +64,6 @@ func decodePending(data []byte, cfg Config) (*handover, error) {
 		return nil, fmt.Errorf("%w: offer over %s, range is %s", errBadPending, offer.Range(),
 			cfg.Range)
 	}
-	h.offer, h.data = offer, data
+	h.offer, h.data = offer, bytes.Clone(data)
 	return h, nil
 }

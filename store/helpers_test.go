@@ -15,6 +15,7 @@ import (
 // membership, each with its own data directory.
 type testCluster struct {
 	t       *testing.T
+	base    string // holds every peer's data directory
 	members *StaticMembership
 	stores  map[string]*Store
 	dirs    map[string]string
@@ -25,8 +26,11 @@ type testCluster struct {
 // newCluster starts n stores named p1..pn with the given voter count.
 func newCluster(t *testing.T, n, voters int, tune func(*Config)) *testCluster {
 	t.Helper()
-	c := &testCluster{t: t, members: NewStaticMembership(), stores: map[string]*Store{},
-		dirs: map[string]string{}, voters: voters, tune: tune}
+	// The directory comes first, so that its removal, a cleanup, runs
+	// after the stores are closed: cleanups run last-registered first.
+	base := t.TempDir()
+	c := &testCluster{t: t, base: base, members: NewStaticMembership(),
+		stores: map[string]*Store{}, dirs: map[string]string{}, voters: voters, tune: tune}
 	t.Cleanup(c.closeAll)
 	for i := 1; i <= n; i++ {
 		c.start(fmt.Sprintf("p%d", i))
@@ -92,7 +96,7 @@ func (c *testCluster) start(name string) *Store {
 	c.t.Helper()
 	dir, ok := c.dirs[name]
 	if !ok {
-		dir = filepath.Join(c.t.TempDir(), name)
+		dir = filepath.Join(c.base, name)
 		c.dirs[name] = dir
 	}
 	cfg := LocalConfig()
