@@ -70,12 +70,28 @@ func (a *Allocator) runConsensus(c *consensus) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	// grace bounds the wait of a proposer that has a quorum of promises
+	// for the other acceptors' (paxos.Proposer.Waiting): peers launched
+	// together answer within it, and each then gets a share of the range.
+	grace := time.NewTimer(time.Hour)
+	grace.Stop()
+	defer grace.Stop()
+	waiting := false
 	for !a.hasRing() {
+		if !waiting && c.prop != nil && c.prop.Waiting() {
+			waiting = true
+			grace.Reset(roundTimeout / 4)
+		}
 		select {
 		case <-a.quit:
 			return
 		case in := <-c.inbox:
 			a.consensusStep(c, in.from, in.msg)
+		case <-grace.C:
+			waiting = false
+			if m, ok := c.prop.Settle(); ok {
+				a.consensusOut(c, m)
+			}
 		case <-c.kick:
 			a.mu.Lock()
 			want := c.want
@@ -89,6 +105,8 @@ func (a *Allocator) runConsensus(c *consensus) {
 				timer.Reset(jitter(roundTimeout))
 			}
 		case <-timer.C:
+			grace.Stop()
+			waiting = false
 			a.consensusRound(c)
 			timer.Reset(jitter(roundTimeout))
 		}

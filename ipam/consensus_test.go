@@ -79,11 +79,16 @@ func TestConsensusAgreesOnOneRing(t *testing.T) {
 		t.Errorf("consensus divided the range between %v, want a majority of a, b, c",
 			r.Peers())
 	}
+	// All three were live from the start: the proposer waits for the
+	// third promise, so the range is divided between all of them.
 	agreed := false
 	for _, a := range as {
 		for len(a.Events()) > 0 {
 			if e := <-a.Events(); e.Kind == EventRingAgreed {
 				agreed = true
+				if strings.Join(e.Peers, ",") != "a,b,c" {
+					t.Errorf("%s agreed on %v, want all of a, b, c", a.cfg.Self, e.Peers)
+				}
 			}
 		}
 	}

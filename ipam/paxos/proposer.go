@@ -88,12 +88,10 @@ func (p *Proposer) Receive(from string, m Msg) (Msg, bool) {
 	switch {
 	case m.Kind == KindPromise && m.OK && p.phase == preparing:
 		p.promises[from] = m
-		if len(p.promises) < p.Quorum() {
+		if len(p.promises) < p.Quorum() || p.Waiting() {
 			return Msg{}, false
 		}
-		p.value = p.choose()
-		p.phase = accepting
-		return p.current(), true
+		return p.accept()
 	case m.Kind == KindAccepted && m.OK && p.phase == accepting:
 		p.accepted[from] = true
 		if len(p.accepted) >= p.Quorum() {
@@ -101,6 +99,39 @@ func (p *Proposer) Receive(from string, m Msg) (Msg, bool) {
 		}
 	}
 	return Msg{}, false
+}
+
+// Waiting reports whether a quorum promised but the proposer would rather
+// wait for the others: the value is still free (no promise carries an
+// accepted one) and would name only the acceptors that promised, so every
+// acceptor more that promises gets a share of the range from the start.
+// Settle ends the wait.
+func (p *Proposer) Waiting() bool {
+	if p.phase != preparing || len(p.promises) < p.Quorum() || len(p.promises) >= p.n {
+		return false
+	}
+	for _, m := range p.promises {
+		if !m.Accepted.IsZero() && ValidValue(m.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// Settle stops waiting for more promises: with a quorum of them it returns
+// the Accept to send to every acceptor.
+func (p *Proposer) Settle() (Msg, bool) {
+	if p.phase != preparing || len(p.promises) < p.Quorum() {
+		return Msg{}, false
+	}
+	return p.accept()
+}
+
+// accept chooses the value and moves to the accept phase.
+func (p *Proposer) accept() (Msg, bool) {
+	p.value = p.choose()
+	p.phase = accepting
+	return p.current(), true
 }
 
 // choose returns the value to propose: the one accepted under the highest

@@ -110,7 +110,7 @@ func (w *world) learn(t *rapid.T, i int) {
 
 // step applies one random action.
 func (w *world) step(t *rapid.T) {
-	op := rapid.IntRange(0, 9).Draw(t, "op")
+	op := rapid.IntRange(0, 10).Draw(t, "op")
 	if len(w.bag) == 0 && op < 7 {
 		op = 7
 	}
@@ -122,12 +122,25 @@ func (w *world) step(t *rapid.T) {
 		w.bag = slices.Delete(w.bag, k, k+1)
 	case op < 9:
 		w.begin(rapid.IntRange(0, w.n-1).Draw(t, "proposer"))
-	default:
+	case op == 9:
 		// A restart loses the proposer's memory; the acceptor's state is
 		// durable and stays.
 		i := rapid.IntRange(0, w.n-1).Draw(t, "restart")
 		w.prop[i] = NewProposer(w.names[i], w.n)
+	default:
+		// A proposer that waits for more promises gives up waiting.
+		w.settleWait(rapid.IntRange(0, w.n-1).Draw(t, "settle"))
 	}
+}
+
+// settleWait ends peer i's wait for more promises, as the allocator's grace
+// timer does, and sends the Accept; it reports whether there was one.
+func (w *world) settleWait(i int) bool {
+	out, ok := w.prop[i].Settle()
+	if ok {
+		w.toAll(i, out)
+	}
+	return ok
 }
 
 // drain delivers every message in order, without loss, until none is left
@@ -145,6 +158,9 @@ func (w *world) settle(t *rapid.T, i, rounds int) bool {
 	for range rounds {
 		w.begin(i)
 		w.drain(t, 20*w.n*w.n)
+		if w.settleWait(i) {
+			w.drain(t, 20*w.n*w.n)
+		}
 		if _, ok := w.prop[i].Decided(); ok {
 			return true
 		}
