@@ -217,12 +217,15 @@ func TestProcCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, op := range []Op{OpWrite, OpRead} {
-		r, err := Run(ctx, c.Endpoints(), Case{Op: op, Clients: 3}, cfg, "procs")
+		r, err := RunOn(ctx, c, Case{Op: op, Clients: 3}, cfg, "procs")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.Ops == 0 {
 			t.Errorf("%s: no operations", op)
+		}
+		if op == OpWrite && r.CPU <= 0 {
+			t.Errorf("%s: no CPU time measured for the peers", op)
 		}
 	}
 }

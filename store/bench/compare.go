@@ -72,12 +72,12 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 		for round := range cfg.Rounds {
 			rtag := fmt.Sprintf("%s-%d", tag, round)
 			runOurs := func() error {
-				r, err := Run(ctx, ours.Endpoints(), c, cfg, rtag)
+				r, err := RunOn(ctx, ours, c, cfg, rtag)
 				oursRounds = append(oursRounds, r)
 				return wrap("weave", err)
 			}
 			runEtcd := func() error {
-				r, err := Run(ctx, theirs.Endpoints(), c, cfg, rtag)
+				r, err := RunOn(ctx, theirs, c, cfg, rtag)
 				etcdRounds = append(etcdRounds, r)
 				return wrap("etcd", err)
 			}
@@ -124,6 +124,15 @@ func median(rounds []Result) Result {
 	slices.Sort(p50s)
 	slices.Sort(p99s)
 	out.P50, out.P99 = p50s[len(p50s)/2], p99s[len(p99s)/2]
+	var cpu time.Duration
+	ops := 0
+	for _, r := range rounds {
+		cpu, ops = cpu+r.CPU, ops+r.Ops
+	}
+	if ops > 0 {
+		// The CPU of the median round, at the rounds' mean cost per operation.
+		out.CPU = cpu * time.Duration(out.Ops) / time.Duration(ops)
+	}
 	return out
 }
 
@@ -162,17 +171,29 @@ func startOurs(ctx context.Context, cfg Config) (Cluster, error) {
 	return StartWeave(ctx, cfg.Store)
 }
 
-// WriteHeader prints the table's header line.
+// WriteHeader prints the table's header line. The last two columns are
+// the servers' CPU time per operation, when they run as processes of their
+// own (- otherwise).
 func WriteHeader(w io.Writer) {
-	fmt.Fprintf(w, "%-16s %12s %12s %8s %12s %12s %8s\n",
-		"case", "ours ops/s", "etcd ops/s", "ratio", "ours p99 us", "etcd p99 us", "ratio")
+	fmt.Fprintf(w, "%-16s %12s %12s %8s %12s %12s %8s %9s %9s\n",
+		"case", "ours ops/s", "etcd ops/s", "ratio", "ours p99 us", "etcd p99 us", "ratio",
+		"ours cpu", "etcd cpu")
 }
 
 // WriteRow prints one row under WriteHeader's columns.
 func WriteRow(w io.Writer, r Row) {
-	fmt.Fprintf(w, "%-16s %12.0f %12.0f %8.2f %12.0f %12.0f %8.2f\n", r.Case,
+	fmt.Fprintf(w, "%-16s %12.0f %12.0f %8.2f %12.0f %12.0f %8.2f %9s %9s\n", r.Case,
 		r.Ours.Throughput(), r.Etcd.Throughput(), r.ThroughputRatio(),
-		micros(r.Ours.P99), micros(r.Etcd.P99), r.P99Ratio())
+		micros(r.Ours.P99), micros(r.Etcd.P99), r.P99Ratio(),
+		cpuText(r.Ours.CPUPerOp()), cpuText(r.Etcd.CPUPerOp()))
+}
+
+// cpuText shows CPU time per operation in microseconds, - when unknown.
+func cpuText(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0fus", micros(d))
 }
 
 // WriteTable prints a header and every row.

@@ -38,6 +38,18 @@ type Result struct {
 	Ops      int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	// CPU is the CPU time the servers used during the measured part, when
+	// they run as processes of their own; 0 when unknown.
+	CPU time.Duration
+}
+
+// CPUPerOp returns the servers' CPU time per completed operation, 0 when
+// unknown.
+func (r Result) CPUPerOp() time.Duration {
+	if r.Ops == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Ops)
 }
 
 // Throughput returns the completed operations per second.
@@ -72,6 +84,18 @@ func Preload(ctx context.Context, endpoints []string, cfg Config) error {
 // talks to endpoints[i%len(endpoints)]. The first error stops the case.
 // tag makes the write keys of this run distinct from every other run's.
 func Run(ctx context.Context, endpoints []string, c Case, cfg Config, tag string) (Result, error) {
+	return run(ctx, endpoints, nil, c, cfg, tag)
+}
+
+// RunOn is Run against cluster, with the servers' CPU time when the
+// cluster can tell it.
+func RunOn(ctx context.Context, cluster Cluster, c Case, cfg Config, tag string) (Result, error) {
+	meter, _ := cluster.(cpuMeter)
+	return run(ctx, cluster.Endpoints(), meter, c, cfg, tag)
+}
+
+func run(ctx context.Context, endpoints []string, meter cpuMeter, c Case, cfg Config,
+	tag string) (Result, error) {
 	apis := make([]client.KeysAPI, c.Clients)
 	for i := range apis {
 		kapi, closeIdle, err := newKeysAPI(endpoints[i%len(endpoints)], cfg.Timeout)
@@ -86,15 +110,34 @@ func Run(ctx context.Context, endpoints []string, c Case, cfg Config, tag string
 			return Result{}, fmt.Errorf("%s warm-up: %w", c, err)
 		}
 	}
+	cpu0 := cpuNow(meter)
 	start := time.Now()
 	lat, err := runFor(ctx, apis, c.Op, cfg, cfg.Duration, tag)
 	elapsed := time.Since(start)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", c, err)
 	}
+	var cpu time.Duration
+	if cpu0 >= 0 {
+		if cpu1 := cpuNow(meter); cpu1 >= cpu0 {
+			cpu = cpu1 - cpu0
+		}
+	}
 	slices.Sort(lat)
 	return Result{Case: c, Ops: len(lat), Elapsed: elapsed,
-		P50: percentile(lat, 0.50), P99: percentile(lat, 0.99)}, nil
+		P50: percentile(lat, 0.50), P99: percentile(lat, 0.99), CPU: cpu}, nil
+}
+
+// cpuNow reads the meter, -1 without one or when it fails.
+func cpuNow(meter cpuMeter) time.Duration {
+	if meter == nil {
+		return -1
+	}
+	d, err := meter.CPU()
+	if err != nil {
+		return -1
+	}
+	return d
 }
 
 // runFor runs op on every client until d passes or the operations
