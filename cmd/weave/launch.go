@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"weave.works/weave/daemon"
+	"weave.works/weave/internal/gctune"
 )
 
 // launchFlags binds the launch flags to a config.
@@ -104,6 +105,9 @@ func launch(args []string) error {
 	log, err := newLogger(cfg.LogLevel)
 	if err != nil {
 		return err
+	}
+	if percent, limit := gctune.Apply(); percent > 0 {
+		log.Debug("garbage collector set", "gogc", percent, "memlimit", limit)
 	}
 	d, err := daemon.Start(cfg, log)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"weave.works/weave/internal/gctune"
 	"weave.works/weave/store"
 	"weave.works/weave/store/etcdv2"
 )
@@ -185,6 +186,8 @@ func ServePeer(args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	// The peer runs as the daemon does, with its collector settings.
+	gctune.Apply()
 	members := store.NewStaticMembership()
 	cfg := store.DefaultConfig()
 	cfg.Name, cfg.DataDir, cfg.Voters, cfg.Membership, cfg.RaftLog =
