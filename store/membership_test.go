@@ -94,7 +94,16 @@ func TestRecoverFromPeersFile(t *testing.T) {
 	if err := lead.Put(ctx(t), "/kept", []byte("yes"), nil); err != nil {
 		t.Fatal(err)
 	}
-	survivor := c.followers()[0].Name()
+	// The survivor must hold the write: a commit needs only the leader and
+	// one follower, and a survivor that never got an entry cannot keep it.
+	f := c.followers()[0]
+	survivor := f.Name()
+	if !waitFor(5*time.Second, func() bool {
+		res, err := f.Read(ctx(t), "/kept", ReadOptions{})
+		return err == nil && res.Event != nil
+	}) {
+		t.Fatalf("%s never applied the write", survivor)
+	}
 	for name := range c.stores {
 		c.kill(name)
 	}
