@@ -20,18 +20,13 @@
 package wal
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/hashicorp/raft"
 	"golang.org/x/sys/unix"
@@ -52,8 +47,6 @@ const (
 	nameDigits = 20
 )
 
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
 // Log is the store. Its methods are safe for concurrent use.
 type Log struct {
 	dir         string
@@ -70,20 +63,8 @@ type Log struct {
 	broken error
 }
 
-// segment is one open segment file and where its records are.
-type segment struct {
-	first   uint64
-	f       *os.File
-	offsets []int64 // offsets[i]: where the record of entry first+i starts
-	size    int64   // bytes of whole records
-}
-
-func (s *segment) count() uint64 { return uint64(len(s.offsets)) }
-
-// lastIndex is the index of the segment's last entry; first-1 when empty.
-func (s *segment) lastIndex() uint64 { return s.first + s.count() - 1 }
-
 var _ raft.LogStore = (*Log)(nil)
+
 var _ raft.MonotonicLogStore = (*Log)(nil)
 
 // Open opens the log in dir, making dir if needed, and recovers it: a torn
@@ -151,154 +132,6 @@ func (l *Log) setBounds(floor uint64) {
 	l.first, l.last = first, last
 }
 
-// segmentNames lists the first indexes of the segment files, sorted.
-func segmentNames(dir string) ([]uint64, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	var out []uint64
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, segSuffix) {
-			continue
-		}
-		n, err := strconv.ParseUint(strings.TrimSuffix(name, segSuffix), 10, 64)
-		if err != nil || len(name) != nameDigits+len(segSuffix) {
-			return nil, fmt.Errorf("%s is not a segment name", name)
-		}
-		out = append(out, n)
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
-func segName(first uint64) string { return fmt.Sprintf("%020d%s", first, segSuffix) }
-
-// openSegment opens a segment and indexes its records. In the last
-// segment the records end at the first one that is short, zero, too long,
-// fails its checksum or has the wrong index, and the file is cut there and
-// allocated again to alloc bytes; in another (cut to its records when the
-// next began), such a record is damage.
-func openSegment(dir string, first uint64, last bool, alloc int64) (*segment, error) {
-	path := filepath.Join(dir, segName(first))
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return nil, err
-	}
-	s := &segment{first: first, f: f}
-	info, err := f.Stat()
-	if err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	end := info.Size()
-	var hdr [headerLen]byte
-	for {
-		n, _ := f.ReadAt(hdr[:], s.size)
-		if n < headerLen {
-			break
-		}
-		length := int64(binary.LittleEndian.Uint32(hdr[0:4]))
-		sum := binary.LittleEndian.Uint32(hdr[4:8])
-		if length < fixedPart || length > MaxRecord || s.size+headerLen+length > end {
-			break
-		}
-		payload := make([]byte, length)
-		if _, err := f.ReadAt(payload, s.size+headerLen); err != nil {
-			break
-		}
-		if crc32.Checksum(payload, castagnoli) != sum {
-			break
-		}
-		if binary.LittleEndian.Uint64(payload[0:8]) != first+s.count() {
-			break
-		}
-		s.offsets = append(s.offsets, s.size)
-		s.size += headerLen + length
-	}
-	if s.size == end {
-		return s, nil
-	}
-	if !last {
-		_ = f.Close()
-		return nil, fmt.Errorf("segment %s is damaged at offset %d of %d: "+
-			"its records end before the file does", segName(first), s.size, end)
-	}
-	// What follows the records is the unused part of the allocation, or
-	// a torn append: cutting it leaves no old bytes for a later, shorter
-	// append to end before, which could read as records.
-	if err := s.cut(s.size, alloc); err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("cut the end of %s: %w", segName(first), err)
-	}
-	return s, nil
-}
-
-// readHead returns the first index recorded by a head truncation, or 0.
-func readHead(dir string) (uint64, error) {
-	b, err := os.ReadFile(filepath.Join(dir, headFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	if len(b) != 12 || crc32.Checksum(b[:8], castagnoli) != binary.LittleEndian.Uint32(b[8:]) {
-		return 0, fmt.Errorf("head file is damaged (%d bytes)", len(b))
-	}
-	return binary.LittleEndian.Uint64(b[:8]), nil
-}
-
-// writeHead records first durably: a new file, synced, renamed over the
-// old one, and the directory synced.
-func (l *Log) writeHead(first uint64) error {
-	b := make([]byte, 12)
-	binary.LittleEndian.PutUint64(b[:8], first)
-	binary.LittleEndian.PutUint32(b[8:], crc32.Checksum(b[:8], castagnoli))
-	tmp := filepath.Join(l.dir, headFile+".tmp")
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(l.dir, headFile))
-	}
-	if err == nil {
-		err = syncDir(l.dir)
-	}
-	if err != nil {
-		return fmt.Errorf("record first index %d: %w", first, err)
-	}
-	return nil
-}
-
-// removeHead forgets the head truncation, before the log is emptied: a
-// stale head above the next entries would hide them.
-func (l *Log) removeHead() error {
-	err := os.Remove(filepath.Join(l.dir, headFile))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return err
-	}
-	return syncDir(l.dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // FirstIndex returns the first index in the log, 0 when it is empty.
 func (l *Log) FirstIndex() (uint64, error) {
 	l.mu.RLock()
@@ -341,29 +174,6 @@ func (l *Log) GetLog(index uint64, out *raft.Log) error {
 	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].first > index }) - 1
 	s := l.segs[i]
 	return s.read(index, out)
-}
-
-// read decodes the record of entry index, checking its checksum.
-func (s *segment) read(index uint64, out *raft.Log) error {
-	off := s.offsets[index-s.first]
-	var hdr [headerLen]byte
-	if _, err := s.f.ReadAt(hdr[:], off); err != nil {
-		return fmt.Errorf("read entry %d: %w", index, err)
-	}
-	payload := make([]byte, binary.LittleEndian.Uint32(hdr[0:4]))
-	if _, err := s.f.ReadAt(payload, off+headerLen); err != nil {
-		return fmt.Errorf("read entry %d: %w", index, err)
-	}
-	if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(hdr[4:8]) {
-		return fmt.Errorf("entry %d in %s fails its checksum", index, segName(s.first))
-	}
-	if err := decode(payload, out); err != nil {
-		return fmt.Errorf("entry %d in %s: %w", index, segName(s.first), err)
-	}
-	if out.Index != index {
-		return fmt.Errorf("entry %d in %s holds index %d", index, segName(s.first), out.Index)
-	}
-	return nil
 }
 
 // StoreLog appends one entry.
@@ -421,14 +231,6 @@ func (l *Log) StoreLogs(entries []*raft.Log) error {
 }
 
 func (l *Log) lastOf(entries []*raft.Log) uint64 { return entries[len(entries)-1].Index }
-
-// writeSynced writes buf at off and waits until it is on disk.
-func writeSynced(f *os.File, buf []byte, off int64) error {
-	if _, err := f.WriteAt(buf, off); err != nil {
-		return err
-	}
-	return unix.Fdatasync(int(f.Fd()))
-}
 
 // tailFor returns the segment the entries from next go to, starting a new
 // one when there is none, the last is full, or the log is empty and its
@@ -556,22 +358,6 @@ func (l *Log) deleteTail(min uint64) error {
 	return nil
 }
 
-// cut shortens the file to size, dropping whatever follows, and, with
-// alloc above 0, allocates it again to alloc bytes, which read as zeros.
-// Appends to an allocated file change no file size, which makes their
-// fdatasync cheaper.
-func (s *segment) cut(size, alloc int64) error {
-	if err := s.f.Truncate(size); err != nil {
-		return err
-	}
-	if alloc > size {
-		if err := unix.Fallocate(int(s.f.Fd()), 0, 0, alloc); err != nil {
-			return fmt.Errorf("allocate %d bytes: %w", alloc, err)
-		}
-	}
-	return unix.Fdatasync(int(s.f.Fd()))
-}
-
 // dropSegment closes and removes segment i.
 func (l *Log) dropSegment(i int) error {
 	s := l.segs[i]
@@ -605,75 +391,4 @@ func (l *Log) closeFiles() error {
 		errs = append(errs, s.f.Close())
 	}
 	return errors.Join(errs...)
-}
-
-// appendRecord appends e's record to buf.
-func appendRecord(buf []byte, e *raft.Log) ([]byte, error) {
-	length := fixedPart + len(e.Data) + len(e.Extensions)
-	if length > MaxRecord {
-		return nil, fmt.Errorf("entry %d is %d bytes, over the %d limit",
-			e.Index, length, MaxRecord)
-	}
-	start := len(buf)
-	buf = slices.Grow(buf, headerLen+length)
-	buf = buf[:start+headerLen]
-	buf = binary.LittleEndian.AppendUint64(buf, e.Index)
-	buf = binary.LittleEndian.AppendUint64(buf, e.Term)
-	buf = append(buf, byte(e.Type))
-	var at int64
-	if !e.AppendedAt.IsZero() {
-		at = e.AppendedAt.UnixNano()
-	}
-	buf = binary.LittleEndian.AppendUint64(buf, uint64(at))
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(e.Data)))
-	buf = append(buf, e.Data...)
-	buf = binary.LittleEndian.AppendUint32(buf, uint32(len(e.Extensions)))
-	buf = append(buf, e.Extensions...)
-	payload := buf[start+headerLen:]
-	binary.LittleEndian.PutUint32(buf[start:], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(buf[start+4:], crc32.Checksum(payload, castagnoli))
-	return buf, nil
-}
-
-// decode reads a payload into out.
-func decode(p []byte, out *raft.Log) error {
-	if len(p) < fixedPart {
-		return fmt.Errorf("record of %d bytes is too short", len(p))
-	}
-	out.Index = binary.LittleEndian.Uint64(p[0:8])
-	out.Term = binary.LittleEndian.Uint64(p[8:16])
-	out.Type = raft.LogType(p[16])
-	out.AppendedAt = time.Time{}
-	if at := int64(binary.LittleEndian.Uint64(p[17:25])); at != 0 {
-		out.AppendedAt = time.Unix(0, at)
-	}
-	rest := p[25:]
-	data, rest, err := chunk(rest)
-	if err != nil {
-		return err
-	}
-	ext, rest, err := chunk(rest)
-	if err != nil {
-		return err
-	}
-	if len(rest) != 0 {
-		return fmt.Errorf("record has %d bytes after its fields", len(rest))
-	}
-	out.Data, out.Extensions = data, ext
-	return nil
-}
-
-// chunk splits a length-prefixed field off p; an empty field is nil.
-func chunk(p []byte) (field, rest []byte, err error) {
-	if len(p) < 4 {
-		return nil, nil, errors.New("record ends inside a length")
-	}
-	n := int(binary.LittleEndian.Uint32(p))
-	if n > len(p)-4 {
-		return nil, nil, fmt.Errorf("field of %d bytes overruns the record", n)
-	}
-	if n > 0 {
-		field = p[4 : 4+n]
-	}
-	return field, p[4+n:], nil
 }
