@@ -128,8 +128,8 @@ func runChaos(t *testing.T, ctx context.Context, c *harness.Cluster, sys chaos.S
 	if schedErr != nil {
 		t.Errorf("fault schedule: %v", schedErr)
 	}
-	_ = sleepCtx(ctx, time.Until(start.Add(chaosMin)))
-	_ = sleepCtx(ctx, chaosCalm)
+	_ = chaos.Sleep(ctx, time.Until(start.Add(chaosMin)))
+	_ = chaos.Sleep(ctx, chaosCalm)
 	if err := os.WriteFile(stop, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -181,21 +181,6 @@ func finalReads(t *testing.T, ctx context.Context, r chaos.Runner, sys chaos.Sys
 		t.Fatal(err)
 	}
 	return ops
-}
-
-// sleepCtx waits d (nothing when d is not positive) or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // dumpProcLogs prints the tail of the log of the process name on every host.

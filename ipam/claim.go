@@ -86,19 +86,10 @@ func (a *Allocator) Claim(ctx context.Context, addr netip.Addr, label string) er
 			asked, askedSeq, askedAt = owner, w.seq, time.Now()
 			a.sendClaimRequest(owner, addr)
 		}
-		wake := a.changed
-		a.mu.Unlock()
-
-		t := time.NewTimer(patience)
-		select {
-		case <-wake:
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !a.awaitChange(ctx, patience) {
 			return fmt.Errorf("claim %s: owned by peer %q, which did not give it: %w (%w)",
 				addr, owner, ErrOwnedElsewhere, ctx.Err())
 		}
-		t.Stop()
 	}
 }
 

@@ -171,16 +171,8 @@ func (a *Allocator) awaitHandover(ctx context.Context, h *handover) (HandoverRes
 		if a.reachable(h.to) && time.Since(h.lastSent) >= patience {
 			a.sendOffer(h)
 		}
-		wake := a.changed
-		a.mu.Unlock()
-
-		t := time.NewTimer(patience)
-		select {
-		case <-wake:
-		case <-t.C:
-		case <-ctx.Done():
-		}
-		t.Stop()
+		// An ended ctx is answered at the top of the loop.
+		_ = a.awaitChange(ctx, patience)
 	}
 }
 

@@ -1,9 +1,11 @@
 package ipam
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"weave.works/weave/ipam/ring"
 )
@@ -139,4 +141,21 @@ func (a *Allocator) settle(o op, err error) {
 func (a *Allocator) spaceChanged() {
 	close(a.changed)
 	a.changed = make(chan struct{})
+}
+
+// awaitChange releases a.mu, which the caller holds, and waits until the
+// ring or the allocations change or d passes. It returns false, without
+// a.mu, when ctx ends first.
+func (a *Allocator) awaitChange(ctx context.Context, d time.Duration) bool {
+	wake := a.changed
+	a.mu.Unlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-wake:
+	case <-t.C:
+	case <-ctx.Done():
+		return false
+	}
+	return true
 }

@@ -35,15 +35,7 @@ func (a *Allocator) awaitRing(ctx context.Context) error {
 		default:
 			a.askForRing(&ask)
 		}
-		wake := a.changed
-		a.mu.Unlock()
-		t := time.NewTimer(patience)
-		select {
-		case <-wake:
-			t.Stop()
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !a.awaitChange(ctx, patience) {
 			a.mu.Lock()
 			defer a.mu.Unlock()
 			return fmt.Errorf("%w: %s within %s: %w", ErrNoRing, a.waitingFor(),

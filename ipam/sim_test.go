@@ -2,6 +2,7 @@ package ipam
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -216,25 +217,15 @@ func (n *simNet) settle() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	slices.SortStableFunc(n.queue[n.fresh:], func(x, y simMsg) int {
-		if c := cmpString(x.from, y.from); c != 0 {
+		if c := cmp.Compare(x.from, y.from); c != 0 {
 			return c
 		}
-		if c := cmpString(x.to, y.to); c != 0 {
+		if c := cmp.Compare(x.to, y.to); c != 0 {
 			return c
 		}
 		return bytes.Compare(x.payload, y.payload)
 	})
 	n.fresh = len(n.queue)
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // idle reports whether the allocator has nothing under way: no change

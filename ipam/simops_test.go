@@ -1,6 +1,7 @@
 package ipam
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -160,23 +161,13 @@ func (n *simNet) check(seed uint64, step int) {
 			claims = append(claims, claim{blockOf(r), name})
 		}
 	}
-	slices.SortFunc(claims, func(x, y claim) int { return cmpU64(x.b.lo, y.b.lo) })
+	slices.SortFunc(claims, func(x, y claim) int { return cmp.Compare(x.b.lo, y.b.lo) })
 	for i := 1; i < len(claims); i++ {
 		if claims[i].b.lo <= claims[i-1].b.hi {
 			fail("%s owns %s and %s owns %s", claims[i-1].peer, claims[i-1].b.toRange(),
 				claims[i].peer, claims[i].b.toRange())
 		}
 	}
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // converged fails unless every running peer has the same committed ring and

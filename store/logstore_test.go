@@ -1,6 +1,7 @@
 package store
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,6 +19,18 @@ func TestLogKinds(t *testing.T) {
 			c := fixedCluster(t, kind, nil)
 			if err := c.leader().Put(ctx(t), "/kind", []byte(kind), nil); err != nil {
 				t.Fatal(err)
+			}
+			// The entries went to the kind of log asked for, and only there.
+			for name, s := range c.stores {
+				segs, _ := filepath.Glob(filepath.Join(c.dirs[name], "wal", "*.seg"))
+				inBolt, err := s.logs.bolt.LastIndex()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := len(segs) > 0 && inBolt == 0; got != (kind == LogWAL) {
+					t.Errorf("%s on %s: %d wal segments, raft.db log up to %d", name, kind,
+						len(segs), inBolt)
+				}
 			}
 			c.restartAll()
 			p, err := c.leader().Get(ctx(t), "/kind")

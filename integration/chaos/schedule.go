@@ -94,7 +94,7 @@ func (s Schedule) Run(ctx context.Context) (Timeline, error) {
 	}
 	var tl Timeline
 	for _, st := range s.steps() {
-		if err := sleep(ctx, s.Pause); err != nil {
+		if err := Sleep(ctx, s.Pause); err != nil {
 			return tl, err
 		}
 		l, err := s.leader(ctx)
@@ -152,8 +152,8 @@ func (s Schedule) logf(format string, args ...any) {
 	}
 }
 
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx is done; then it returns ctx's error.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -18,7 +18,7 @@ func (s Schedule) steps() []fault {
 			if err := s.System.Kill(l); err != nil {
 				return err
 			}
-			if err := sleep(ctx, s.Hold/2); err != nil {
+			if err := Sleep(ctx, s.Hold/2); err != nil {
 				return err
 			}
 			return s.System.Start(ctx, l)
@@ -57,7 +57,7 @@ func (s Schedule) steps() []fault {
 			if err := s.System.Stop(f2); err != nil {
 				return err
 			}
-			if err := sleep(ctx, s.Hold/3); err != nil {
+			if err := Sleep(ctx, s.Hold/3); err != nil {
 				return err
 			}
 			return s.System.Start(ctx, f2)
@@ -71,7 +71,7 @@ func hold(ctx context.Context, d time.Duration, inject, heal func() error) error
 	if err := inject(); err != nil {
 		return errors.Join(err, heal())
 	}
-	err := sleep(ctx, d)
+	err := Sleep(ctx, d)
 	return errors.Join(err, heal())
 }
 

@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -218,7 +219,7 @@ func (r *Ring) OwnedRanges(peer string) []Range {
 			spans = append(spans, r.spans(i)...)
 		}
 	}
-	slices.SortFunc(spans, func(a, b span) int { return compareU32(a.lo, b.lo) })
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
 	var out []Range
 	for _, s := range spans {
 		if n := len(out); n > 0 && uint64(toU32(out[n-1].Last))+1 == uint64(s.lo) {
@@ -250,16 +251,6 @@ func (r *Ring) FreeOf(peer string) uint64 {
 		}
 	}
 	return n
-}
-
-func compareU32(a, b uint32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // FreeIn estimates how many free addresses peer has inside rg, from the free

@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -117,7 +118,7 @@ func checkPartition(t *rapid.T, r *Ring) {
 			spans = append(spans, spanFrom(rg))
 		}
 	}
-	slices.SortFunc(spans, func(a, b span) int { return compareU32(a.lo, b.lo) })
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.lo, b.lo) })
 	next := uint64(r.all.lo)
 	for _, s := range spans {
 		if uint64(s.lo) != next {
@@ -143,7 +144,7 @@ func checkDisjoint(t *rapid.T, claims map[string][]Range) {
 			all = append(all, owned{spanFrom(rg), p})
 		}
 	}
-	slices.SortFunc(all, func(a, b owned) int { return compareU32(a.s.lo, b.s.lo) })
+	slices.SortFunc(all, func(a, b owned) int { return cmp.Compare(a.s.lo, b.s.lo) })
 	for i := 1; i < len(all); i++ {
 		if all[i].s.lo <= all[i-1].s.hi {
 			t.Fatalf("%s claims %s and %s claims %s", all[i-1].peer, all[i-1].s.toRange(),
