@@ -139,6 +139,8 @@ func TestValidate(t *testing.T) {
 	}{
 		{"Duration", func(c *Config) { c.Duration = 0 }},
 		{"Warmup", func(c *Config) { c.Warmup = -time.Second }},
+		{"Ops", func(c *Config) { c.Ops = nil }},
+		{"Ops", func(c *Config) { c.Ops = []Op{"scan"} }},
 		{"Clients", func(c *Config) { c.Clients = nil }},
 		{"Clients", func(c *Config) { c.Clients = []int{1, 0} }},
 		{"ValueSize", func(c *Config) { c.ValueSize = 0 }},

@@ -30,11 +30,11 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
-// Cases returns the cases cfg asks for: writes, then reads, each at
-// every concurrency level in order.
+// Cases returns the cases cfg asks for: each operation in order, at every
+// concurrency level in order.
 func Cases(cfg Config) []Case {
 	var out []Case
-	for _, op := range []Op{OpWrite, OpRead} {
+	for _, op := range cfg.Ops {
 		for _, n := range cfg.Clients {
 			out = append(out, Case{Op: op, Clients: n})
 		}
@@ -59,11 +59,13 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 		return nil, err
 	}
 	defer func() { _ = ours.Close(); _ = theirs.Close() }()
-	if err := Preload(ctx, ours.Endpoints(), cfg); err != nil {
-		return nil, fmt.Errorf("weave: %w", err)
-	}
-	if err := Preload(ctx, theirs.Endpoints(), cfg); err != nil {
-		return nil, fmt.Errorf("etcd: %w", err)
+	if slices.Contains(cfg.Ops, OpRead) {
+		if err := Preload(ctx, ours.Endpoints(), cfg); err != nil {
+			return nil, fmt.Errorf("weave: %w", err)
+		}
+		if err := Preload(ctx, theirs.Endpoints(), cfg); err != nil {
+			return nil, fmt.Errorf("etcd: %w", err)
+		}
 	}
 	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
 	var rows []Row

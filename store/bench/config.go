@@ -24,7 +24,10 @@ type Config struct {
 	// Rounds is how many times each case runs on each side; Compare
 	// reports the median round.
 	Rounds int
-	// Clients lists the concurrency levels; each gives a write and a read case.
+	// Ops lists the operations measured, in order; each runs at every
+	// level of Clients.
+	Ops []Op
+	// Clients lists the concurrency levels.
 	Clients []int
 	// ValueSize is the length in bytes of every value written.
 	ValueSize int
@@ -59,6 +62,7 @@ func DefaultConfig() Config {
 		Duration:  2 * time.Second,
 		Warmup:    500 * time.Millisecond,
 		Rounds:    3,
+		Ops:       []Op{OpWrite, OpRead},
 		Clients:   []int{1, 64},
 		ValueSize: 100,
 		ReadKeys:  256,
@@ -78,6 +82,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("bench config: Warmup %v is negative", c.Warmup)
 	case c.Rounds < 1:
 		return fmt.Errorf("bench config: Rounds %d is below 1", c.Rounds)
+	case len(c.Ops) == 0:
+		return fmt.Errorf("bench config: Ops is empty")
 	case len(c.Clients) == 0:
 		return fmt.Errorf("bench config: Clients is empty")
 	case c.ValueSize < 1:
@@ -90,6 +96,11 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("bench config: Timeout %v is not positive", c.Timeout)
 	case c.EtcdBin == "":
 		return fmt.Errorf("bench config: EtcdBin is empty")
+	}
+	for _, op := range c.Ops {
+		if op != OpWrite && op != OpRead {
+			return fmt.Errorf("bench config: Ops holds %q, neither %s nor %s", op, OpWrite, OpRead)
+		}
 	}
 	for _, n := range c.Clients {
 		if n < 1 {

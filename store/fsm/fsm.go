@@ -43,6 +43,7 @@ const initialMmap = 64 << 20
 // rebuilt from them.
 func openDB(path string) (*bolt.DB, error) {
 	opts := &bolt.Options{Timeout: time.Second, NoSync: true, NoGrowSync: true,
+		NoFreelistSync: true, FreelistType: bolt.FreelistMapType,
 		InitialMmapSize: initialMmap}
 	db, err := bolt.Open(path, 0o600, opts)
 	if err != nil {

@@ -39,6 +39,7 @@ func main() {
 func run() error {
 	cfg := bench.DefaultConfig()
 	clients := flag.String("clients", "1,64", "comma-separated concurrency levels")
+	ops := flag.String("ops", "write,read", "comma-separated operations: write, read")
 	profile := flag.String("cpuprofile", "",
 		"write a CPU profile of the whole run to `file`, and each peer's to file.wN")
 	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration,
@@ -57,6 +58,10 @@ func run() error {
 		return err
 	}
 	cfg.Clients = levels
+	cfg.Ops = nil
+	for _, op := range strings.Split(*ops, ",") {
+		cfg.Ops = append(cfg.Ops, bench.Op(strings.TrimSpace(op)))
+	}
 	if !*inProcess {
 		if cfg.PeerBin, err = os.Executable(); err != nil {
 			return fmt.Errorf("find this binary to run the peers: %w", err)
