@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,8 +15,9 @@ import (
 // The Raft log's storage engines. Both keep the stable store (the current
 // term and vote) in raft.db, a raft-boltdb file.
 const (
-	// LogWAL appends the log to segment files (package store/wal): one
-	// fdatasync per append, and old segments deleted whole on compaction.
+	// LogWAL appends the log to segment files (package store/wal), synced
+	// behind the appends (see syncedTransport), and deletes old segments
+	// whole on compaction.
 	LogWAL = "wal"
 	// LogBoltDB keeps the log in raft.db too: a bbolt B+tree, two fsyncs
 	// per append (data pages, then the meta page).
@@ -38,6 +40,25 @@ type raftStorage struct {
 	stable raft.StableStore
 	bolt   *raftboltdb.BoltStore
 	wal    *wal.Log // nil with LogBoltDB
+}
+
+// durableLog is a log whose appends return before they are synced: it
+// says how far they are.
+type durableLog interface {
+	// Durable is the last index a crash cannot take.
+	Durable() uint64
+	// WaitDurable returns once the entry index of term is synced, or
+	// fails when it was replaced, the log failed, or ctx ended.
+	WaitDurable(ctx context.Context, index, term uint64) error
+}
+
+// behind returns the log as a durableLog, or nil when its appends are
+// synced before they return (LogBoltDB).
+func (st *raftStorage) behind() durableLog {
+	if st.wal == nil {
+		return nil
+	}
+	return st.wal
 }
 
 // openRaftStorage opens the stable store and the log that kind names in
@@ -66,7 +87,7 @@ func openRaftStorage(dir, kind string) (*raftStorage, error) {
 			}
 			return nil, mixedLogError(dir, LogBoltDB, kind)
 		}
-		w, err := wal.Open(walDir, walSegmentSize)
+		w, err := wal.Open(walDir, wal.Options{SegmentSize: walSegmentSize, SyncBehind: true})
 		if err != nil {
 			_ = st.Close()
 			return nil, fmt.Errorf("open raft log: %w", err)

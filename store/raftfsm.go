@@ -18,6 +18,9 @@ type raftFSM struct {
 	tree *fsm.FSM
 	hub  *hub
 	log  *slog.Logger
+	// durable, when not nil, is a Raft log that syncs behind its appends:
+	// an entry is applied only once it is synced here (see synced.go).
+	durable durableLog
 	// onFail is called, once, when an entry could not be applied here.
 	onFail func(error)
 
@@ -45,6 +48,13 @@ func (r *raftFSM) Apply(l *raft.Log) any {
 func (r *raftFSM) ApplyBatch(logs []*raft.Log) []any {
 	if len(logs) == 0 {
 		return nil
+	}
+	if r.durable != nil {
+		last := logs[len(logs)-1]
+		if err := r.durable.WaitDurable(context.Background(), last.Index, last.Term); err != nil {
+			return r.missed(logs, fmt.Errorf("wait for entries up to %d to be synced: %w",
+				last.Index, err))
+		}
 	}
 	entries := make([]fsm.Entry, len(logs))
 	broken := make(map[int]*fsm.Error)
@@ -80,6 +90,17 @@ func (r *raftFSM) ApplyBatch(logs []*raft.Log) []any {
 				entries[i].Cmd.Op, entries[i].Cmd.Key, res.Err.Cause))
 		}
 		out[i] = res
+	}
+	return out
+}
+
+// missed fails the replica for entries it could not apply, and answers
+// each with the cause.
+func (r *raftFSM) missed(logs []*raft.Log, err error) []any {
+	r.fail(err)
+	out := make([]any, len(logs))
+	for i := range logs {
+		out[i] = &fsm.Result{Err: fsm.NewError(fsm.CodeRaftInternal, err.Error(), 0)}
 	}
 	return out
 }

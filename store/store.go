@@ -33,7 +33,7 @@ type Store struct {
 	hub    *hub
 	raft   *raft.Raft
 	layer  *muxLayer
-	trans  *raft.NetworkTransport
+	trans  transport
 	logs   *raftStorage
 	rpc    *http.Server
 	client *http.Client
@@ -104,12 +104,17 @@ func (s *Store) open() error {
 	if err := s.listen(); err != nil {
 		return err
 	}
-	s.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+	network := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream:  s.layer,
 		MaxPool: 3,
 		Timeout: 10 * time.Second,
 		Logger:  hl.Named("transport"),
 	})
+	s.trans = network
+	if behind := logs.behind(); behind != nil {
+		s.fsm.durable = behind
+		s.trans = newSyncedTransport(network, behind)
+	}
 	s.lead = newLeadership()
 	rc := s.raftConfig(hl)
 	if err := s.recoverCluster(rc, logs, snaps, s.trans); err != nil {

@@ -200,7 +200,7 @@ func TestProcCluster(t *testing.T) {
 	cfg := quickConfig()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c, err := StartProcs(ctx, cfg.Store, os.Args[0], "")
+	c, err := StartProcs(ctx, cfg.Store, os.Args[0], PeerOutput{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -168,7 +168,7 @@ func startBoth(ctx context.Context, cfg Config) (Cluster, *EtcdCluster, error) {
 // set, else in this one.
 func startOurs(ctx context.Context, cfg Config) (Cluster, error) {
 	if cfg.PeerBin != "" {
-		return StartProcs(ctx, cfg.Store, cfg.PeerBin, cfg.PeerProfile)
+		return StartProcs(ctx, cfg.Store, cfg.PeerBin, cfg.PeerOutput)
 	}
 	return StartWeave(ctx, cfg.Store)
 }

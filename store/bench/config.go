@@ -48,9 +48,8 @@ type Config struct {
 	// given PeerFlag (see ServePeer): each peer then runs in its own
 	// process, as etcd's members do. Empty runs the peers in this process.
 	PeerBin string
-	// PeerProfile, when set with PeerBin, makes peer wN write its CPU
-	// profile to PeerProfile.wN.
-	PeerProfile string
+	// PeerOutput, with PeerBin, asks the peers for reports on their run.
+	PeerOutput PeerOutput
 }
 
 // DefaultConfig runs 1 and 64 clients, three rounds of 2 seconds per case

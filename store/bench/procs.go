@@ -36,11 +36,20 @@ type ProcCluster struct {
 	endpoints []string
 }
 
+// PeerOutput names the files where each peer of a ProcCluster reports
+// on its run: peer wN writes to the name with ".wN" appended. Empty
+// names write nothing.
+type PeerOutput struct {
+	// CPUProfile is a CPU profile of the peer's whole run.
+	CPUProfile string
+	// Timings lists Raft's internal timings (see writeTimings).
+	Timings string
+}
+
 // StartProcs starts Members peers by running bin with ServePeer's flags,
-// and waits until they agree on a leader. With profile set, peer wN writes
-// its CPU profile to profile.wN.
-func StartProcs(ctx context.Context, tmpl store.Config, bin, profile string) (_ *ProcCluster,
-	err error) {
+// and waits until they agree on a leader.
+func StartProcs(ctx context.Context, tmpl store.Config, bin string, out PeerOutput) (
+	_ *ProcCluster, err error) {
 	dir, err := os.MkdirTemp("", "weave-storebench-")
 	if err != nil {
 		return nil, fmt.Errorf("start weave peers: %w", err)
@@ -69,8 +78,11 @@ func StartProcs(ctx context.Context, tmpl store.Config, bin, profile string) (_ 
 		args := []string{"-" + PeerFlag, name, "-peers", strings.Join(peers, ","),
 			"-face", strings.TrimPrefix(faceURLs[i], "http://"),
 			"-data", filepath.Join(dir, name), "-raft-log", tmpl.RaftLog}
-		if profile != "" {
-			args = append(args, "-cpuprofile", profile+"."+name)
+		if out.CPUProfile != "" {
+			args = append(args, "-cpuprofile", out.CPUProfile+"."+name)
+		}
+		if out.Timings != "" {
+			args = append(args, "-timings", out.Timings+"."+name)
 		}
 		cmd := exec.Command(bin, args...)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -172,8 +184,16 @@ func ServePeer(args []string) error {
 	data := fs.String("data", "", "data directory")
 	raftLog := fs.String("raft-log", store.LogWAL, "the Raft log's storage")
 	profile := fs.String("cpuprofile", "", "write a CPU profile to `file`")
+	timings := fs.String("timings", "", "write Raft's timings to `file` on exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *timings != "" {
+		sink, err := collectTimings()
+		if err != nil {
+			return err
+		}
+		defer func() { _ = writeTimings(*timings, sink) }()
 	}
 	if *profile != "" {
 		f, err := os.Create(*profile)

@@ -134,12 +134,30 @@ func (s *segment) read(index uint64, out *raft.Log) error {
 	return nil
 }
 
-// writeSynced writes buf at off and waits until it is on disk.
-func writeSynced(f *os.File, buf []byte, off int64) error {
+// write writes buf at off and, with sync, waits until it is on disk.
+func write(f *os.File, buf []byte, off int64, sync bool) error {
 	if _, err := f.WriteAt(buf, off); err != nil {
 		return err
 	}
+	if !sync {
+		return nil
+	}
 	return unix.Fdatasync(int(f.Fd()))
+}
+
+// datasync waits until what was written to the segment is on disk. It
+// holds the file open meanwhile, so that a segment dropped by another
+// goroutine fails the call rather than sync a reused descriptor.
+func (s *segment) datasync() error {
+	rc, err := s.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.Fdatasync(int(fd)) }); err != nil {
+		return err
+	}
+	return serr
 }
 
 // cut shortens the file to size, dropping whatever follows, and, with

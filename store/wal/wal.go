@@ -10,7 +10,10 @@
 // still in the log after a head truncation that ended inside a segment.
 //
 // Crash safety rests on ordering. An append returns only after its bytes
-// are synced, so what Raft acknowledged survives. A tail truncation removes
+// are synced, so what Raft acknowledged survives; with SyncBehind it
+// returns once they are written, a goroutine syncs behind it, and the
+// caller learns from Durable and WaitDurable what a crash cannot take
+// (see durable.go). A tail truncation removes
 // the later segments (last first), syncs the directory, then cuts and
 // syncs the segment it ends in, all before the next append: a crash in
 // between leaves a prefix of the old log, as if the truncation had not
@@ -47,16 +50,45 @@ const (
 	nameDigits = 20
 )
 
+// Options shape a Log.
+type Options struct {
+	// SegmentSize is the size after which appends go to a new segment;
+	// 0 means DefaultSegmentSize.
+	SegmentSize int64
+	// SyncBehind makes StoreLogs return once its commands are written,
+	// before they are synced: a goroutine syncs behind the appends, so
+	// that the caller's next steps overlap the disk's. An append holding
+	// any other kind of entry (a configuration, a no-op) is synced before
+	// it returns, as every append is without SyncBehind.
+	SyncBehind bool
+}
+
 // Log is the store. Its methods are safe for concurrent use.
 type Log struct {
 	dir         string
 	segmentSize int64
+	syncBehind  bool
 
 	mu     sync.RWMutex
 	segs   []*segment // by first index; appends go to the last
 	first  uint64     // 0 when empty
 	last   uint64     // 0 when empty
 	closed bool
+	// durable is the last index a crash cannot take: every entry up to it
+	// is synced. It trails last only with SyncBehind.
+	durable uint64
+	// epoch counts the tail truncations, which replace entries: a sync
+	// that began in an earlier epoch does not move durable.
+	epoch uint64
+	// changed is closed and replaced when durable, the tail or the
+	// log's health changes, for WaitDurable.
+	changed  chan struct{}
+	kick     chan struct{} // wakes the syncer, with SyncBehind
+	quit     chan struct{} // stops the syncer
+	synced   chan struct{} // closed when the syncer has stopped
+	stopOnce sync.Once
+	// datasync is the syncer's fdatasync, replaced by tests.
+	datasync func(*segment) error
 	// broken is the failure that left the files and the state above out
 	// of step; every later call returns it, and opening the log again
 	// (a restart) recovers from the files.
@@ -69,18 +101,32 @@ var _ raft.MonotonicLogStore = (*Log)(nil)
 
 // Open opens the log in dir, making dir if needed, and recovers it: a torn
 // record at the end of the last segment is cut off. Any other damage, or
-// segments that do not follow each other, fail the open.
-func Open(dir string, segmentSize int64) (*Log, error) {
-	if segmentSize <= 0 {
-		segmentSize = DefaultSegmentSize
+// segments that do not follow each other, fail the open. What it finds is
+// synced before it returns: a process that stopped may have left writes
+// that the disk does not hold yet.
+func Open(dir string, o Options) (*Log, error) {
+	if o.SegmentSize <= 0 {
+		o.SegmentSize = DefaultSegmentSize
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open log: %w", err)
 	}
-	l := &Log{dir: dir, segmentSize: segmentSize}
+	l := &Log{dir: dir, segmentSize: o.SegmentSize, syncBehind: o.SyncBehind,
+		changed: make(chan struct{}), datasync: (*segment).datasync}
 	if err := l.load(); err != nil {
-		l.closeFiles()
+		_ = l.closeFiles()
 		return nil, fmt.Errorf("open log %s: %w", dir, err)
+	}
+	if n := len(l.segs); n > 0 {
+		if err := l.segs[n-1].datasync(); err != nil {
+			_ = l.closeFiles()
+			return nil, fmt.Errorf("open log %s: sync %s: %w", dir, segName(l.segs[n-1].first), err)
+		}
+	}
+	l.durable = l.last
+	if l.syncBehind {
+		l.kick, l.quit, l.synced = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
+		go l.syncLoop()
 	}
 	return l, nil
 }
@@ -158,6 +204,7 @@ func (l *Log) checkOpen() error {
 // fail records err as the log's breakage and returns it.
 func (l *Log) fail(err error) error {
 	l.broken = fmt.Errorf("raft log needs a restart: %w", err)
+	l.signal()
 	return err
 }
 
@@ -171,16 +218,21 @@ func (l *Log) GetLog(index uint64, out *raft.Log) error {
 	if l.last == 0 || index < l.first || index > l.last {
 		return raft.ErrLogNotFound
 	}
-	i := sort.Search(len(l.segs), func(i int) bool { return l.segs[i].first > index }) - 1
-	s := l.segs[i]
-	return s.read(index, out)
+	return l.segs[l.segmentOf(index)].read(index, out)
+}
+
+// segmentOf returns the position of the segment holding index, which the
+// log holds. The caller holds mu.
+func (l *Log) segmentOf(index uint64) int {
+	return sort.Search(len(l.segs), func(i int) bool { return l.segs[i].first > index }) - 1
 }
 
 // StoreLog appends one entry.
 func (l *Log) StoreLog(e *raft.Log) error { return l.StoreLogs([]*raft.Log{e}) }
 
 // StoreLogs appends entries that follow the last one (any first index when
-// the log is empty), with one write and one fdatasync.
+// the log is empty), with one write and one fdatasync; with SyncBehind, an
+// append of commands leaves the fdatasync to the syncer.
 func (l *Log) StoreLogs(entries []*raft.Log) error {
 	if len(entries) == 0 {
 		return nil
@@ -212,7 +264,8 @@ func (l *Log) StoreLogs(entries []*raft.Log) error {
 			return err
 		}
 	}
-	if err := writeSynced(s.f, buf, s.size); err != nil {
+	sync := !l.syncBehind || !onlyCommands(entries)
+	if err := write(s.f, buf, s.size, sync); err != nil {
 		err = fmt.Errorf("append entries %d..%d: %w", next, l.lastOf(entries), err)
 		// Whole records of the failed append must not stay behind the
 		// next one; if they cannot be cut, only a restart can.
@@ -227,6 +280,13 @@ func (l *Log) StoreLogs(entries []*raft.Log) error {
 		l.first = next
 	}
 	l.last = l.lastOf(entries)
+	if sync {
+		// The last segment is synced, and every earlier one was when
+		// the next began.
+		l.setDurable(l.last)
+	} else {
+		l.wakeSyncer()
+	}
 	return nil
 }
 
@@ -251,6 +311,7 @@ func (l *Log) tailFor(next uint64) (*segment, error) {
 			if err := s.cut(s.size, 0); err != nil {
 				return nil, fmt.Errorf("seal segment %s: %w", segName(s.first), err)
 			}
+			l.setDurable(s.lastIndex())
 		}
 	}
 	path := filepath.Join(l.dir, segName(next))
@@ -318,6 +379,7 @@ func (l *Log) deleteAll() error {
 		return fmt.Errorf("empty log: %w", err)
 	}
 	l.first, l.last = 0, 0
+	l.replaced()
 	return nil
 }
 
@@ -355,6 +417,7 @@ func (l *Log) deleteTail(min uint64) error {
 		s.offsets, s.size = s.offsets[:keep], size
 	}
 	l.last = min - 1
+	l.replaced()
 	return nil
 }
 
@@ -374,15 +437,22 @@ func (l *Log) dropSegment(i int) error {
 // gap.
 func (l *Log) IsMonotonic() bool { return true }
 
-// Close closes the files; the log's methods then fail.
+// Close syncs what was written and closes the files; the log's methods
+// then fail.
 func (l *Log) Close() error {
+	l.stopSyncer()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return nil
 	}
+	var err error
+	if n := len(l.segs); n > 0 && l.broken == nil && l.durable < l.last {
+		err = l.segs[n-1].datasync()
+	}
 	l.closed = true
-	return l.closeFiles()
+	l.signal()
+	return errors.Join(err, l.closeFiles())
 }
 
 func (l *Log) closeFiles() error {

@@ -2,6 +2,7 @@ package wal
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -74,8 +75,9 @@ func check(t *rapid.T, l *Log, m *model) {
 func TestAgainstModel(t *testing.T) {
 	rapid.Check(t, func(rt *rapid.T) {
 		dir := t.TempDir()
-		segSize := int64(rapid.IntRange(64, 2048).Draw(rt, "segment"))
-		l, err := Open(dir, segSize)
+		opts := Options{SegmentSize: int64(rapid.IntRange(64, 2048).Draw(rt, "segment")),
+			SyncBehind: rapid.Bool().Draw(rt, "behind")}
+		l, err := Open(dir, opts)
 		if err != nil {
 			rt.Fatal(err)
 		}
@@ -133,7 +135,7 @@ func TestAgainstModel(t *testing.T) {
 				}
 				_, _ = f.WriteAt(rec[:keep], end)
 				_ = f.Close()
-				if l, err = Open(dir, segSize); err != nil {
+				if l, err = Open(dir, opts); err != nil {
 					rt.Fatalf("step %d: reopen after a torn append: %v", step, err)
 				}
 				// Whole records of the torn append may survive, as on a
@@ -146,18 +148,45 @@ func TestAgainstModel(t *testing.T) {
 				if err := l.Close(); err != nil {
 					rt.Fatal(err)
 				}
-				if l, err = Open(dir, segSize); err != nil {
+				if l, err = Open(dir, opts); err != nil {
 					rt.Fatalf("step %d: reopen: %v", step, err)
 				}
 			}
 			check(rt, l, m)
+			checkDurable(rt, l, m)
 		}
 	})
 }
 
+// checkDurable waits for the model's last entry to be synced, and checks
+// that entries the log does not hold are not waited for.
+func checkDurable(t *rapid.T, l *Log, m *model) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if d := l.Durable(); d > m.last() && len(m.entries) > 0 {
+		t.Fatalf("durable %d beyond the last entry %d", d, m.last())
+	}
+	if len(m.entries) == 0 {
+		return
+	}
+	last := m.entries[len(m.entries)-1]
+	if err := l.WaitDurable(ctx, last.Index, last.Term); err != nil {
+		t.Fatalf("wait for entry %d: %v", last.Index, err)
+	}
+	if d := l.Durable(); d < last.Index {
+		t.Fatalf("durable %d after waiting for %d", d, last.Index)
+	}
+	if err := l.WaitDurable(ctx, last.Index, last.Term+1); !errors.Is(err, ErrReplaced) {
+		t.Fatalf("wait for entry %d of another term: %v, want ErrReplaced", last.Index, err)
+	}
+	if err := l.WaitDurable(ctx, last.Index+1, last.Term); !errors.Is(err, ErrReplaced) {
+		t.Fatalf("wait for entry %d past the end: %v, want ErrReplaced", last.Index+1, err)
+	}
+}
+
 // TestRefusals covers appends and deletes that Raft never asks for.
 func TestRefusals(t *testing.T) {
-	l, err := Open(t.TempDir(), 0)
+	l, err := Open(t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +219,7 @@ func TestRefusals(t *testing.T) {
 // refuse to open rather than lose entries silently.
 func TestDamageRefused(t *testing.T) {
 	dir := t.TempDir()
-	l, err := Open(dir, 100)
+	l, err := Open(dir, Options{SegmentSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +238,7 @@ func TestDamageRefused(t *testing.T) {
 	if err := os.WriteFile(first, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, 100); err == nil || !strings.Contains(err.Error(), "damaged") {
+	if _, err := Open(dir, Options{SegmentSize: 100}); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Fatalf("open with a damaged older segment: %v", err)
 	}
 }
@@ -231,7 +260,7 @@ func FuzzOpen(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, segName(1)), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		l, err := Open(dir, 4096)
+		l, err := Open(dir, Options{SegmentSize: 4096})
 		if err != nil {
 			return
 		}
@@ -275,7 +304,7 @@ func TestSegmentNames(t *testing.T) {
 // later, never acknowledged, record back.
 func TestTornAppendLeavesNoOldRecords(t *testing.T) {
 	dir := t.TempDir()
-	l, err := Open(dir, 1<<20)
+	l, err := Open(dir, Options{SegmentSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +327,7 @@ func TestTornAppendLeavesNoOldRecords(t *testing.T) {
 	}
 	_ = f.Close()
 
-	if l, err = Open(dir, 1<<20); err != nil {
+	if l, err = Open(dir, Options{SegmentSize: 1 << 20}); err != nil {
 		t.Fatal(err)
 	}
 	if last, _ := l.LastIndex(); last != 1 {
@@ -308,7 +337,7 @@ func TestTornAppendLeavesNoOldRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = l.Close()
-	if l, err = Open(dir, 1<<20); err != nil {
+	if l, err = Open(dir, Options{SegmentSize: 1 << 20}); err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
@@ -322,7 +351,7 @@ func TestTornAppendLeavesNoOldRecords(t *testing.T) {
 // every later call, and a reopen must hold the entries from before.
 func TestFailedAppendBreaksLog(t *testing.T) {
 	dir := t.TempDir()
-	l, err := Open(dir, 0)
+	l, err := Open(dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +369,7 @@ func TestFailedAppendBreaksLog(t *testing.T) {
 		t.Error("append to a broken log: no error")
 	}
 	_ = l.Close()
-	if l, err = Open(dir, 0); err != nil {
+	if l, err = Open(dir, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()

@@ -39,6 +39,8 @@ func main() {
 func run() error {
 	cfg := bench.DefaultConfig()
 	clients := flag.String("clients", "1,64", "comma-separated concurrency levels")
+	timings := flag.String("timings", "",
+		"each peer wN writes Raft's internal timings to `file`.wN (not with -in-process)")
 	ops := flag.String("ops", "write,read", "comma-separated operations: write, read")
 	profile := flag.String("cpuprofile", "",
 		"write a CPU profile of the whole run to `file`, and each peer's to file.wN")
@@ -66,7 +68,7 @@ func run() error {
 		if cfg.PeerBin, err = os.Executable(); err != nil {
 			return fmt.Errorf("find this binary to run the peers: %w", err)
 		}
-		cfg.PeerProfile = *profile
+		cfg.PeerOutput = bench.PeerOutput{CPUProfile: *profile, Timings: *timings}
 	}
 
 	if *profile != "" {
