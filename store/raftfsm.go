@@ -12,8 +12,16 @@ import (
 )
 
 // raftFSM adapts the tree to hashicorp/raft: it decodes log entries,
-// applies them under the hub's lock, dispatches their events to watchers
-// and tracks the last Raft index applied, for reads that wait for one.
+// applies them, dispatches their events to watchers and tracks the last
+// Raft index applied, for reads that wait for one.
+//
+// ApplyBatch returns its results before the batch's transaction commits,
+// so that Raft answers the writers while the tree writes its pages; the
+// committer then commits, dispatches the events and moves the applied
+// index, under the hub's lock, batch after batch. Until then reads (which
+// see only committed transactions) and reads waiting for the index do not
+// see the batch. A linearizable read waits for the index, so it still
+// sees every write that was answered before it began.
 type raftFSM struct {
 	tree *fsm.FSM
 	hub  *hub
@@ -24,16 +32,76 @@ type raftFSM struct {
 	// onFail is called, once, when an entry could not be applied here.
 	onFail func(error)
 
-	mu     sync.Mutex
-	seen   uint64        // last Raft index applied: commands and configurations
-	notify chan struct{} // closed and replaced when seen advances
-	failed error         // why this replica's tree no longer follows the log
+	commits   chan pendingBatch // to the committer
+	committed chan struct{}     // closed when the committer has stopped
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	seen     uint64        // last Raft index applied: commands and configurations
+	prepared uint64        // last Raft index handed to the committer
+	notify   chan struct{} // closed and replaced when seen advances or failed is set
+	failed   error         // why this replica's tree no longer follows the log
 }
 
 var _ raft.BatchingFSM = (*raftFSM)(nil)
 
+// pendingBatch is a batch applied but not yet committed, or, with flushed
+// set, a request to say when every batch before it is.
+type pendingBatch struct {
+	commit  func() error
+	results []fsm.Result
+	index   uint64
+	flushed chan struct{}
+}
+
+// commitDepth is how many prepared batches may wait for the committer;
+// the next Prepare waits for bbolt's writer lock anyway.
+const commitDepth = 4
+
 func newRaftFSM(tree *fsm.FSM, h *hub, log *slog.Logger) *raftFSM {
-	return &raftFSM{tree: tree, hub: h, log: log, seen: tree.Applied(), notify: make(chan struct{})}
+	r := &raftFSM{tree: tree, hub: h, log: log, seen: tree.Applied(),
+		notify: make(chan struct{}), commits: make(chan pendingBatch, commitDepth),
+		committed: make(chan struct{})}
+	go r.runCommits()
+	return r
+}
+
+// runCommits is the committer.
+func (r *raftFSM) runCommits() {
+	defer close(r.committed)
+	for b := range r.commits {
+		if b.flushed != nil {
+			close(b.flushed)
+			continue
+		}
+		r.hub.mu.Lock()
+		err := b.commit()
+		if err == nil {
+			for i := range b.results {
+				r.hub.dispatch(b.results[i].Events)
+			}
+		}
+		r.hub.mu.Unlock()
+		if err != nil {
+			r.fail(err)
+			continue
+		}
+		r.advance(b.index)
+	}
+}
+
+// flush returns once every batch handed to the committer is committed.
+func (r *raftFSM) flush() {
+	done := make(chan struct{})
+	r.commits <- pendingBatch{flushed: done}
+	<-done
+}
+
+// close stops the committer once it has committed every batch. Raft must
+// have stopped calling the FSM.
+func (r *raftFSM) close() {
+	r.closeOnce.Do(func() { close(r.commits) })
+	<-r.committed
 }
 
 // Apply applies one entry; Raft calls ApplyBatch instead.
@@ -71,13 +139,12 @@ func (r *raftFSM) ApplyBatch(logs []*raft.Log) []any {
 		}
 		entries[i].Cmd = c
 	}
-	r.hub.mu.Lock()
-	results := r.tree.ApplyBatch(entries)
-	for i := range results {
-		r.hub.dispatch(results[i].Events)
-	}
-	r.hub.mu.Unlock()
-	r.advance(logs[len(logs)-1].Index)
+	results, commit := r.tree.Prepare(entries)
+	last := logs[len(logs)-1].Index
+	r.mu.Lock()
+	r.prepared = last
+	r.mu.Unlock()
+	r.commits <- pendingBatch{commit: commit, results: results, index: last}
 
 	out := make([]any, len(results))
 	for i := range results {
@@ -113,6 +180,7 @@ func (r *raftFSM) fail(err error) {
 	first := r.failed == nil
 	if first {
 		r.failed = err
+		r.wake()
 	}
 	r.mu.Unlock()
 	if first {
@@ -137,19 +205,36 @@ func (r *raftFSM) advance(index uint64) {
 	defer r.mu.Unlock()
 	if index > r.seen {
 		r.seen = index
-		close(r.notify)
-		r.notify = make(chan struct{})
+		r.wake()
 	}
+}
+
+// wake wakes the waiters. The caller holds mu.
+func (r *raftFSM) wake() {
+	close(r.notify)
+	r.notify = make(chan struct{})
+}
+
+// waitPrepared returns once every entry applied so far is committed, so
+// that a read sees every write this peer answered.
+func (r *raftFSM) waitPrepared(ctx context.Context) error {
+	r.mu.Lock()
+	index := r.prepared
+	r.mu.Unlock()
+	return r.waitApplied(ctx, index)
 }
 
 // waitApplied returns once index is applied, or with ctx's error.
 func (r *raftFSM) waitApplied(ctx context.Context, index uint64) error {
 	for {
 		r.mu.Lock()
-		seen, ch := r.seen, r.notify
+		seen, ch, failed := r.seen, r.notify, r.failed
 		r.mu.Unlock()
 		if seen >= index {
 			return nil
+		}
+		if failed != nil {
+			return failed
 		}
 		select {
 		case <-ch:
@@ -161,6 +246,7 @@ func (r *raftFSM) waitApplied(ctx context.Context, index uint64) error {
 
 // Snapshot starts a copy of the tree; Persist writes it while Apply goes on.
 func (r *raftFSM) Snapshot() (raft.FSMSnapshot, error) {
+	r.flush()
 	s, err := r.tree.Snapshot()
 	if err != nil {
 		return nil, err
@@ -171,6 +257,7 @@ func (r *raftFSM) Snapshot() (raft.FSMSnapshot, error) {
 // Restore replaces the tree with a snapshot and ends every watch.
 func (r *raftFSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
+	r.flush()
 	r.hub.mu.Lock()
 	defer r.hub.mu.Unlock()
 	r.hub.reset()
@@ -179,8 +266,8 @@ func (r *raftFSM) Restore(rc io.ReadCloser) error {
 	}
 	r.mu.Lock()
 	r.seen = r.tree.Applied()
-	close(r.notify)
-	r.notify = make(chan struct{})
+	r.prepared = r.seen
+	r.wake()
 	r.mu.Unlock()
 	return nil
 }

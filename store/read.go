@@ -21,16 +21,16 @@ type ReadOptions struct {
 }
 
 // Read returns the node at key as a "get" event, with the store index it
-// saw. A plain read is served from this peer's tree and may lag the
-// leader; a quorum read first learns the leader's commit index (asking the
+// saw. A plain read is served from this peer's tree: it sees every write
+// this peer applied before the read began, and may lag the leader; a quorum read first learns the leader's commit index (asking the
 // leader when this peer follows) and waits until this peer applied it.
 func (s *Store) Read(ctx context.Context, key string, o ReadOptions) (fsm.ReadResult, error) {
 	if err := s.failed(); err != nil {
 		return fsm.ReadResult{}, err
 	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
 	if o.Quorum {
-		ctx, cancel := s.withTimeout(ctx)
-		defer cancel()
 		index, err := s.readIndex(ctx)
 		if err != nil {
 			return fsm.ReadResult{}, fmt.Errorf("quorum read %s: %w", key, err)
@@ -38,6 +38,8 @@ func (s *Store) Read(ctx context.Context, key string, o ReadOptions) (fsm.ReadRe
 		if err := s.fsm.waitApplied(ctx, index); err != nil {
 			return fsm.ReadResult{}, fmt.Errorf("quorum read %s: %w", key, err)
 		}
+	} else if err := s.fsm.waitPrepared(ctx); err != nil {
+		return fsm.ReadResult{}, fmt.Errorf("read %s: %w", key, err)
 	}
 	return s.tree.Get(key, o.Recursive, o.Sorted, time.Now().UnixNano())
 }
@@ -82,6 +84,9 @@ func (s *Store) WatchEvents(key string, recursive, stream bool, since uint64) (*
 	if err := s.failed(); err != nil {
 		return nil, err
 	}
+	if err := s.settle(context.Background()); err != nil {
+		return nil, err
+	}
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()
 	start, err := s.tree.History(key, recursive, since)
@@ -91,10 +96,22 @@ func (s *Store) WatchEvents(key string, recursive, stream bool, since uint64) (*
 	return s.hub.watch(key, recursive, stream, since, start), nil
 }
 
+// settle waits until every write this peer has answered is committed to
+// its tree (see raftFSM), so that a local read or a watch that starts now
+// comes after them.
+func (s *Store) settle(ctx context.Context) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	return s.fsm.waitPrepared(ctx)
+}
+
 // readAndWatch reads key from the local tree and starts a stream watch
 // on it from the next index, both under the hub's lock, so that no change
 // falls between the two.
 func (s *Store) readAndWatch(key string, recursive bool) (fsm.ReadResult, *Watcher, error) {
+	if err := s.settle(context.Background()); err != nil {
+		return fsm.ReadResult{}, nil, err
+	}
 	s.hub.mu.Lock()
 	defer s.hub.mu.Unlock()
 	res, err := s.tree.Get(key, recursive, true, time.Now().UnixNano())

@@ -192,6 +192,9 @@ func (s *Store) shutdown() {
 	if s.raft != nil {
 		errs = append(errs, s.raft.Shutdown().Error())
 	}
+	if s.fsm != nil {
+		s.fsm.close()
+	}
 	if s.trans != nil {
 		errs = append(errs, s.trans.Close())
 	} else if s.layer != nil {

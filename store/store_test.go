@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -254,5 +255,37 @@ func TestTreeFailureStopsPeer(t *testing.T) {
 		return err == nil && p != nil && back.Status().Failure == ""
 	}) {
 		t.Fatalf("restarted peer did not rebuild: %+v", back.Status())
+	}
+}
+
+// TestReadYourWrites checks that a plain read and a watch started on the
+// peer that answered a write come after it, although the tree commits
+// the write after the answer.
+func TestReadYourWrites(t *testing.T) {
+	c := newCluster(t, 1, 1, nil)
+	s := c.leader()
+	x := ctx(t)
+	for i := range 200 {
+		v := fmt.Sprintf("v%d", i)
+		if err := s.Put(x, "/ryw/k", []byte(v), nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Read(x, "/ryw/k", ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Event.Node.Value; got == nil || *got != v {
+			t.Fatalf("write %d: a plain read right after it saw %v", i, got)
+		}
+		w, err := s.WatchEvents("/ryw/k", false, false, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case e := <-w.Events():
+			t.Fatalf("write %d: a watch of the next change, started after it, saw %+v", i, e)
+		default:
+		}
+		w.Close()
 	}
 }

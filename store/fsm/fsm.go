@@ -123,11 +123,43 @@ type Entry struct {
 // its entries), the failing one is applied alone, and the rest as a new
 // batch.
 func (f *FSM) ApplyBatch(entries []Entry) []Result {
+	results, commit := f.Prepare(entries)
+	if err := commit(); err != nil {
+		for i := range results {
+			results[i] = Result{Err: NewError(CodeRaftInternal, err.Error(), 0)}
+		}
+	}
+	return results
+}
+
+// Prepare is ApplyBatch but for the last transaction, which it leaves
+// open: it returns the results and a function that commits them. Until
+// that returns, reads do not see the batch, and the next Prepare, Apply
+// or Restore waits. A commit that fails loses the whole batch, whose
+// results then did not happen.
+func (f *FSM) Prepare(entries []Entry) ([]Result, func() error) {
 	f.mu.RLock()
-	defer f.mu.RUnlock()
 	out := make([]Result, 0, len(entries))
 	for len(entries) > 0 {
-		results := f.applyClean(entries)
+		results, tx := f.applyClean(entries)
+		if tx != nil && len(results) == len(entries) {
+			commit := func() error {
+				defer f.mu.RUnlock()
+				if err := tx.Commit(); err != nil {
+					return fmt.Errorf("commit entries %d..%d: %w", entries[0].Index,
+						entries[len(entries)-1].Index, err)
+				}
+				return nil
+			}
+			return append(out, results...), commit
+		}
+		if tx != nil {
+			if err := tx.Commit(); err != nil {
+				for i := range results {
+					results[i] = Result{Err: NewError(CodeRaftInternal, err.Error(), 0)}
+				}
+			}
+		}
 		out = append(out, results...)
 		entries = entries[len(results):]
 		if len(entries) > 0 {
@@ -135,38 +167,41 @@ func (f *FSM) ApplyBatch(entries []Entry) []Result {
 			entries = entries[1:]
 		}
 	}
-	return out
+	f.mu.RUnlock()
+	return out, func() error { return nil }
 }
 
-// applyClean applies, in one transaction, the longest prefix of entries
-// whose commands all succeed, and returns their results. It returns none
-// when the first command fails or bbolt does.
-func (f *FSM) applyClean(entries []Entry) []Result {
-	n := len(entries)
-	for n > 0 {
+// applyClean applies, in one open write transaction, the longest prefix
+// of entries whose commands all succeed, and returns their results and the
+// transaction. It returns none when the first command fails or bbolt does.
+func (f *FSM) applyClean(entries []Entry) ([]Result, *bolt.Tx) {
+	for n := len(entries); n > 0; {
+		tx, err := f.db.Begin(true)
+		if err != nil {
+			return nil, nil
+		}
+		t := writeTree(tx)
 		results := make([]Result, 0, n)
 		failed := -1
-		err := f.db.Update(func(tx *bolt.Tx) error {
-			t := writeTree(tx)
-			for i, e := range entries[:n] {
-				res, err := applyIn(t, e.Index, e.Cmd)
-				if err != nil {
-					failed = i
-					return err
+		for i, e := range entries[:n] {
+			res, err := applyIn(t, e.Index, e.Cmd)
+			if err != nil {
+				if !errors.Is(err, errRollback) {
+					_ = tx.Rollback()
+					return nil, nil
 				}
-				results = append(results, res)
+				failed = i
+				break
 			}
-			return nil
-		})
-		if err == nil {
-			return results
+			results = append(results, res)
 		}
-		if !errors.Is(err, errRollback) {
-			return nil
+		if failed < 0 {
+			return results, tx
 		}
+		_ = tx.Rollback()
 		n = failed
 	}
-	return nil
+	return nil, nil
 }
 
 // apply runs one command in its own transaction.
