@@ -58,31 +58,41 @@ type Command struct {
 	Time      int64  `json:"time,omitempty"`
 }
 
-// commandVersion is the first byte of an encoded command; a later format
-// gets another value so that old logs stay readable.
-const commandVersion = 1
+// The first byte of an encoded command names its format, so that logs
+// written in an older one stay readable: 1 is JSON, 2 the binary format of
+// codec.go, which Encode writes.
+const (
+	commandJSON   = 1
+	commandBinary = 2
+)
 
 // Encode returns the command as stored in a log entry.
 func (c *Command) Encode() ([]byte, error) {
-	b, err := json.Marshal(c)
+	b, err := appendBinary(make([]byte, 0, 32+len(c.Key)+len(c.Value)+len(c.PrevValue)), c)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s command: %w", c.Op, err)
 	}
-	return append([]byte{commandVersion}, b...), nil
+	return b, nil
 }
 
-// DecodeCommand reads a command that Encode wrote and checks it with
-// Validate, so that the tree never sees a malformed one.
+// DecodeCommand reads a command that Encode wrote, in either format, and
+// checks it with Validate, so that the tree never sees a malformed one.
 func DecodeCommand(b []byte) (*Command, error) {
 	if len(b) == 0 {
 		return nil, fmt.Errorf("decode command: empty entry")
 	}
-	if b[0] != commandVersion {
-		return nil, fmt.Errorf("decode command: unknown version %d", b[0])
-	}
 	var c Command
-	if err := json.Unmarshal(b[1:], &c); err != nil {
-		return nil, fmt.Errorf("decode command: %w", err)
+	switch b[0] {
+	case commandBinary:
+		if err := decodeBinary(b[1:], &c); err != nil {
+			return nil, fmt.Errorf("decode command: %w", err)
+		}
+	case commandJSON:
+		if err := json.Unmarshal(b[1:], &c); err != nil {
+			return nil, fmt.Errorf("decode command: %w", err)
+		}
+	default:
+		return nil, fmt.Errorf("decode command: unknown version %d", b[0])
 	}
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("decode command: %w", err)

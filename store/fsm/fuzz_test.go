@@ -59,8 +59,10 @@ func FuzzDecodeCommand(f *testing.F) {
 		b, _ := c.Encode()
 		f.Add(b)
 	}
+	f.Add([]byte(`\x01{"op":"set","key":"/a","value":"v","ttl":3}`))
 	f.Add([]byte{1, '{', '}'})
 	f.Add([]byte{2})
+	f.Add([]byte{2, 0, 0, 2, '/', 'a', 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := DecodeCommand(b)
 		if err != nil {
