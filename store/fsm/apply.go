@@ -23,7 +23,7 @@ func (a *applier) run() error {
 	case OpSet:
 		return a.set()
 	case OpCreate:
-		return a.create(c.Key, ActionCreate, nil)
+		return a.create(c.Key, ActionCreate, nil, false)
 	case OpCreateInOrder:
 		return a.createInOrder()
 	case OpUpdate:
@@ -59,23 +59,26 @@ func (a *applier) set() error {
 	if old != nil && old.dir {
 		return NewError(CodeNotFile, c.Key, a.index)
 	}
-	return a.create(c.Key, ActionSet, old)
+	return a.create(c.Key, ActionSet, old, true)
 }
 
-// create makes a file or directory at key, replacing old (a file) when
-// given; with old nil an existing node fails the create.
-func (a *applier) create(key, action string, old *record) error {
+// create makes a file or directory at key. With replace, the caller has
+// looked key up and found old (a file, or nil for nothing), which the new
+// node replaces; without it, an existing node fails the create.
+func (a *applier) create(key, action string, old *record, replace bool) error {
 	c := a.cmd
 	next := a.index + 1
 	if err := a.t.mkdirs(key, next, a.index); err != nil {
 		return err
 	}
-	cur, err := a.t.lookup(key)
-	if err != nil {
-		return err
-	}
-	if cur != nil && old == nil {
-		return NewError(CodeNodeExist, key, a.index)
+	if !replace {
+		cur, err := a.t.lookup(key)
+		if err != nil {
+			return err
+		}
+		if cur != nil {
+			return NewError(CodeNodeExist, key, a.index)
+		}
 	}
 	r := &record{dir: c.Dir, created: next, modified: next, expire: c.expiration()}
 	if !c.Dir {
@@ -88,7 +91,7 @@ func (a *applier) create(key, action string, old *record) error {
 	if old != nil {
 		e.PrevNode = a.t.brief(key, old, c.Time)
 	}
-	if err := a.t.put(key, r); err != nil {
+	if err := a.t.put(key, r, old); err != nil {
 		return err
 	}
 	e.Node = a.t.brief(key, r, c.Time)
@@ -101,7 +104,7 @@ func (a *applier) create(key, action string, old *record) error {
 // index, zero-padded to 20 digits so that names sort in creation order.
 func (a *applier) createInOrder() error {
 	key := join(a.cmd.Key, fmt.Sprintf("%020d", a.index+1))
-	return a.create(key, ActionCreate, nil)
+	return a.create(key, ActionCreate, nil, false)
 }
 
 // update rewrites an existing node: a file's value, or a directory's TTL.
@@ -155,7 +158,7 @@ func (a *applier) rewrite(action string, old *record) error {
 		r.value = c.Value
 	}
 	e := &Event{Action: action, PrevNode: a.t.brief(c.Key, old, c.Time), Refresh: c.Refresh}
-	if err := a.t.put(c.Key, &r); err != nil {
+	if err := a.t.put(c.Key, &r, old); err != nil {
 		return err
 	}
 	e.Node = a.t.brief(c.Key, &r, c.Time)

@@ -13,8 +13,15 @@ type storedEvent struct {
 	Refresh bool   `json:"r,omitempty"`
 }
 
+// historySlack is how many events beyond HistorySize the bucket may hold
+// before record trims it: trimming in bulk rewrites the bucket's oldest
+// page once per historySlack events, not on every commit. Watches see
+// exactly the last HistorySize (oldestEvent), whatever the bucket holds.
+const historySlack = 256
+
 // record appends events to the history, keyed by their index, and drops
-// what falls out of the last HistorySize indexes.
+// what falls out of the last HistorySize indexes once historySlack of
+// them have.
 func (t tree) record(events []*Event) error {
 	if len(events) == 0 {
 		return nil
@@ -35,6 +42,9 @@ func (t tree) record(events []*Event) error {
 	}
 	oldest := last - HistorySize + 1
 	c := b.Cursor()
+	if k, _ := c.First(); k == nil || binary.BigEndian.Uint64(k)+historySlack >= oldest {
+		return nil
+	}
 	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) < oldest; k, _ = c.First() {
 		if err := c.Delete(); err != nil {
 			return fmt.Errorf("trim history: %w", err)

@@ -95,7 +95,7 @@ func (t tree) mkdirs(key string, index, cur uint64) error {
 			return err
 		}
 		if !exists {
-			if err := t.put(dir, &record{dir: true, created: index, modified: index}); err != nil {
+			if err := t.put(dir, &record{dir: true, created: index, modified: index}, nil); err != nil {
 				return err
 			}
 			continue
@@ -107,12 +107,9 @@ func (t tree) mkdirs(key string, index, cur uint64) error {
 	return nil
 }
 
-// put stores r at key and keeps the expiry index in step with it.
-func (t tree) put(key string, r *record) error {
-	old, err := t.lookup(key)
-	if err != nil {
-		return err
-	}
+// put stores r at key, in place of old (the record there, nil for none),
+// and keeps the expiry index in step with it.
+func (t tree) put(key string, r, old *record) error {
 	if old != nil && old.expire != 0 {
 		if err := t.tx.Bucket(bucketTTL).Delete(ttlKey(old.expire, key)); err != nil {
 			return fmt.Errorf("unindex expiry of %s: %w", key, err)
