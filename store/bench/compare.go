@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -29,6 +30,10 @@ func ratio(a, b float64) float64 {
 	}
 	return a / b
 }
+
+// startAttempts is how many times Compare starts the clusters before it
+// gives up.
+const startAttempts = 3
 
 // Cases returns the cases cfg asks for: each operation in order, at every
 // concurrency level in order.
@@ -55,6 +60,13 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 		return nil, err
 	}
 	ours, theirs, err := startBoth(ctx, cfg)
+	// The free ports both clusters pick may be taken by another process
+	// (an outgoing connection, say) before a member binds them; a new
+	// start picks new ones.
+	for attempt := 1; err != nil && attempt < startAttempts && ctx.Err() == nil; attempt++ {
+		fmt.Fprintf(os.Stderr, "store benchmark: start again after: %v\n", err)
+		ours, theirs, err = startBoth(ctx, cfg)
+	}
 	if err != nil {
 		return nil, err
 	}
