@@ -22,8 +22,9 @@ type ReadOptions struct {
 
 // Read returns the node at key as a "get" event, with the store index it
 // saw. A plain read is served from this peer's tree: it sees every write
-// this peer applied before the read began, and may lag the leader; a quorum read first learns the leader's commit index (asking the
-// leader when this peer follows) and waits until this peer applied it.
+// this peer applied before the read began, and may lag the leader. A
+// quorum read first learns the leader's commit index (asking the leader
+// when this peer follows) and waits until this peer applied it.
 func (s *Store) Read(ctx context.Context, key string, o ReadOptions) (fsm.ReadResult, error) {
 	if err := s.failed(); err != nil {
 		return fsm.ReadResult{}, err

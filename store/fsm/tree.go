@@ -95,7 +95,8 @@ func (t tree) mkdirs(key string, index, cur uint64) error {
 			return err
 		}
 		if !exists {
-			if err := t.put(dir, &record{dir: true, created: index, modified: index}, nil); err != nil {
+			r := &record{dir: true, created: index, modified: index}
+			if err := t.put(dir, r, nil); err != nil {
 				return err
 			}
 			continue

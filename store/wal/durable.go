@@ -173,7 +173,8 @@ func (l *Log) isDurable(index, term uint64) (bool, error) {
 		return false, err
 	}
 	if got != term {
-		return false, fmt.Errorf("entry %d of term %d (now term %d): %w", index, term, got, ErrReplaced)
+		return false, fmt.Errorf("entry %d of term %d (now term %d): %w", index, term, got,
+			ErrReplaced)
 	}
 	return true, nil
 }

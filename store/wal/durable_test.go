@@ -86,7 +86,8 @@ func TestSyncBehindCountsOnlySyncedEntries(t *testing.T) {
 func TestSyncBehindTruncation(t *testing.T) {
 	l := openBehind(t)
 	release := heldSync(t, l)
-	if err := l.StoreLogs([]*raft.Log{entry(1, 1, 10), entry(2, 1, 10), entry(3, 1, 10)}); err != nil {
+	three := []*raft.Log{entry(1, 1, 10), entry(2, 1, 10), entry(3, 1, 10)}
+	if err := l.StoreLogs(three); err != nil {
 		t.Fatal(err)
 	}
 	if err := l.DeleteRange(2, 3); err != nil {

@@ -238,7 +238,8 @@ func TestDamageRefused(t *testing.T) {
 	if err := os.WriteFile(first, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, Options{SegmentSize: 100}); err == nil || !strings.Contains(err.Error(), "damaged") {
+	_, err = Open(dir, Options{SegmentSize: 100})
+	if err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Fatalf("open with a damaged older segment: %v", err)
 	}
 }
