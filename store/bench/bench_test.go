@@ -67,7 +67,7 @@ func TestCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	WriteTable(&out, rows)
+	WriteTable(&out, "etcd", rows)
 	t.Logf("\n%s", out.String())
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(rows) != 2 || len(lines) != 3 || !strings.HasPrefix(lines[1], "write/conc=2") {
@@ -229,5 +229,27 @@ func TestProcCluster(t *testing.T) {
 		if op == OpWrite && r.CPU <= 0 {
 			t.Errorf("%s: no CPU time measured for the peers", op)
 		}
+	}
+}
+
+// TestCompareWithBaselineBin compares our peers with our peers from
+// another binary (this one again) instead of etcd: both sides measure,
+// and the ratios are of two builds of the same store.
+func TestCompareWithBaselineBin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts six processes")
+	}
+	cfg := quickConfig()
+	cfg.Ops, cfg.Clients, cfg.Rounds = []Op{OpWrite}, []int{2}, 1
+	cfg.PeerBin, cfg.BaselineBin, cfg.EtcdBin = os.Args[0], os.Args[0], "/nonexistent/etcd"
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rows, err := Compare(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Ours.Ops == 0 || rows[0].Base.Ops == 0 ||
+		rows[0].Base.CPUPerOp() <= 0 {
+		t.Fatalf("rows %+v: want one write case measured on both sides, with CPU", rows)
 	}
 }

@@ -15,14 +15,14 @@ import (
 // Row is one case measured on both clusters.
 type Row struct {
 	Case
-	Ours, Etcd Result
+	Ours, Base Result // Base: etcd, or the peers of Config.BaselineBin
 }
 
-// ThroughputRatio is ours over etcd's: at least 1 means as fast or faster.
-func (r Row) ThroughputRatio() float64 { return ratio(r.Ours.Throughput(), r.Etcd.Throughput()) }
+// ThroughputRatio is ours over the baseline's: at least 1 means as fast or faster.
+func (r Row) ThroughputRatio() float64 { return ratio(r.Ours.Throughput(), r.Base.Throughput()) }
 
-// P99Ratio is ours over etcd's: at most 1 means no worse.
-func (r Row) P99Ratio() float64 { return ratio(float64(r.Ours.P99), float64(r.Etcd.P99)) }
+// P99Ratio is ours over the baseline's: at most 1 means no worse.
+func (r Row) P99Ratio() float64 { return ratio(float64(r.Ours.P99), float64(r.Base.P99)) }
 
 func ratio(a, b float64) float64 {
 	if b == 0 {
@@ -56,8 +56,10 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := lookEtcd(cfg.EtcdBin); err != nil {
-		return nil, err
+	if cfg.BaselineBin == "" {
+		if _, err := lookEtcd(cfg.EtcdBin); err != nil {
+			return nil, err
+		}
 	}
 	ours, theirs, err := startBoth(ctx, cfg)
 	// The free ports both clusters pick may be taken by another process
@@ -106,7 +108,7 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 				return rows, err
 			}
 		}
-		row := Row{Case: c, Ours: median(oursRounds), Etcd: median(etcdRounds)}
+		row := Row{Case: c, Ours: median(oursRounds), Base: median(etcdRounds)}
 		rows = append(rows, row)
 		if done != nil {
 			done(row)
@@ -152,14 +154,14 @@ func median(rounds []Result) Result {
 
 // startBoth starts the two clusters at once, since ours spends its
 // SettleTime waiting; when either fails, the other is stopped too.
-func startBoth(ctx context.Context, cfg Config) (Cluster, *EtcdCluster, error) {
+func startBoth(ctx context.Context, cfg Config) (Cluster, Cluster, error) {
 	type started struct {
-		c   *EtcdCluster
+		c   Cluster
 		err error
 	}
 	ch := make(chan started, 1)
 	go func() {
-		c, err := StartEtcd(ctx, cfg.EtcdBin)
+		c, err := startBaseline(ctx, cfg)
 		ch <- started{c, err}
 	}()
 	ours, oursErr := startOurs(ctx, cfg)
@@ -176,6 +178,19 @@ func startBoth(ctx context.Context, cfg Config) (Cluster, *EtcdCluster, error) {
 	return nil, nil, errors.Join(oursErr, e.err)
 }
 
+// startBaseline starts the cluster ours is compared with: real etcd, or
+// our peers run from cfg.BaselineBin.
+func startBaseline(ctx context.Context, cfg Config) (Cluster, error) {
+	if cfg.BaselineBin != "" {
+		return StartProcs(ctx, cfg.Store, cfg.BaselineBin, PeerOutput{})
+	}
+	c, err := StartEtcd(ctx, cfg.EtcdBin)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // startOurs starts our peers in their own processes when cfg.PeerBin is
 // set, else in this one.
 func startOurs(ctx context.Context, cfg Config) (Cluster, error) {
@@ -185,21 +200,22 @@ func startOurs(ctx context.Context, cfg Config) (Cluster, error) {
 	return StartWeave(ctx, cfg.Store)
 }
 
-// WriteHeader prints the table's header line. The last two columns are
+// WriteHeader prints the table's header line, naming the baseline
+// ("etcd", or "base" for another build of ours). The last two columns are
 // the servers' CPU time per operation, when they run as processes of their
 // own (- otherwise).
-func WriteHeader(w io.Writer) {
+func WriteHeader(w io.Writer, baseline string) {
 	fmt.Fprintf(w, "%-16s %12s %12s %8s %12s %12s %8s %9s %9s\n",
-		"case", "ours ops/s", "etcd ops/s", "ratio", "ours p99 us", "etcd p99 us", "ratio",
-		"ours cpu", "etcd cpu")
+		"case", "ours ops/s", baseline+" ops/s", "ratio", "ours p99 us", baseline+" p99 us",
+		"ratio", "ours cpu", baseline+" cpu")
 }
 
 // WriteRow prints one row under WriteHeader's columns.
 func WriteRow(w io.Writer, r Row) {
 	fmt.Fprintf(w, "%-16s %12.0f %12.0f %8.2f %12.0f %12.0f %8.2f %9s %9s\n", r.Case,
-		r.Ours.Throughput(), r.Etcd.Throughput(), r.ThroughputRatio(),
-		micros(r.Ours.P99), micros(r.Etcd.P99), r.P99Ratio(),
-		cpuText(r.Ours.CPUPerOp()), cpuText(r.Etcd.CPUPerOp()))
+		r.Ours.Throughput(), r.Base.Throughput(), r.ThroughputRatio(),
+		micros(r.Ours.P99), micros(r.Base.P99), r.P99Ratio(),
+		cpuText(r.Ours.CPUPerOp()), cpuText(r.Base.CPUPerOp()))
 }
 
 // cpuText shows CPU time per operation in microseconds, - when unknown.
@@ -211,8 +227,8 @@ func cpuText(d time.Duration) string {
 }
 
 // WriteTable prints a header and every row.
-func WriteTable(w io.Writer, rows []Row) {
-	WriteHeader(w)
+func WriteTable(w io.Writer, baseline string, rows []Row) {
+	WriteHeader(w, baseline)
 	for _, r := range rows {
 		WriteRow(w, r)
 	}

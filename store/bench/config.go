@@ -50,6 +50,10 @@ type Config struct {
 	PeerBin string
 	// PeerOutput, with PeerBin, asks the peers for reports on their run.
 	PeerOutput PeerOutput
+	// BaselineBin, when set, replaces etcd as the baseline with three of
+	// our peers run from this binary (another build of the benchmark's
+	// command), to compare two versions of the store in one run.
+	BaselineBin string
 }
 
 // DefaultConfig runs 1 and 64 clients, three rounds of 2 seconds per case

@@ -52,6 +52,9 @@ func run() error {
 	flag.StringVar(&cfg.EtcdBin, "etcd", cfg.EtcdBin, "the etcd binary")
 	flag.StringVar(&cfg.Store.RaftLog, "raft-log", cfg.Store.RaftLog,
 		"our Raft log's storage: wal or boltdb")
+	flag.StringVar(&cfg.BaselineBin, "baseline-bin", "",
+		"compare with our peers run from this `binary` (another build of this command) "+
+			"instead of etcd")
 	inProcess := flag.Bool("in-process", false,
 		"run our three peers in this process rather than one process each")
 	flag.Parse()
@@ -96,7 +99,12 @@ func run() error {
 		where, cfg.Store.RaftLog, cfg.Rounds, cfg.Duration, cfg.Warmup, cfg.ValueSize)
 	fmt.Println("client i talks to member i mod 3, the leader last; median round of each side; " +
 		"ratio = ours / etcd")
-	bench.WriteHeader(os.Stdout)
+	baseline := "etcd"
+	if cfg.BaselineBin != "" {
+		baseline = "base"
+		fmt.Printf("baseline: our peers run from %s\n", cfg.BaselineBin)
+	}
+	bench.WriteHeader(os.Stdout, baseline)
 	_, err = bench.Compare(ctx, cfg, func(r bench.Row) { bench.WriteRow(os.Stdout, r) })
 	return err
 }
