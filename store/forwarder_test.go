@@ -132,6 +132,10 @@ func TestBadBatchRefused(t *testing.T) {
 		rep.Answers[2].Error == "" {
 		t.Fatalf("mixed batch answered %+v", rep.Answers)
 	}
+	// The tree commits a batch after answering it; settle waits for that.
+	if err := lead.settle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if got := lead.Status().Index; got != before+1 {
 		t.Errorf("store index %d after the batches, want %d: one write", got, before+1)
 	}

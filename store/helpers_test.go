@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"weave.works/weave/internal/freeport"
 )
 
 // testCluster is a set of stores on 127.0.0.1 sharing one hand-set
@@ -66,15 +67,15 @@ func (c *testCluster) restartAll() {
 	}
 }
 
-// freeAddr returns a loopback address with a port that was free a moment ago.
+// freeAddr returns a loopback address with a port that was free a moment
+// ago, outside the range other processes' connections take ports from.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeport.Loopback()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 // testLogger writes the stores' records to the test log when -v is given.

@@ -5,14 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"weave.works/weave/internal/freeport"
 )
 
 // EtcdCluster is Members etcd processes on 127.0.0.1, v2 API enabled,
@@ -115,20 +117,15 @@ func (c *EtcdCluster) Close() error {
 // freeURLs returns n loopback URLs on ports that were free a moment ago.
 // Every listener is held until all ports are chosen, so no two are the same.
 func freeURLs(n int) ([]string, error) {
-	var lns []net.Listener
 	var urls []string
-	defer func() {
-		for _, ln := range lns {
-			_ = ln.Close()
-		}
-	}()
-	for i := 0; i < n; i++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	for len(urls) < n {
+		addr, err := freeport.Loopback()
 		if err != nil {
-			return nil, fmt.Errorf("free port: %w", err)
+			return nil, err
 		}
-		lns = append(lns, ln)
-		urls = append(urls, "http://"+ln.Addr().String())
+		if u := "http://" + addr; !slices.Contains(urls, u) {
+			urls = append(urls, u)
+		}
 	}
 	return urls, nil
 }

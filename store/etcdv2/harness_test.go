@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"weave.works/weave/internal/freeport"
 	"weave.works/weave/store"
 )
 
@@ -92,15 +93,15 @@ func startEtcd(t *testing.T) string {
 	return clientURL
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
+// freePort returns a loopback TCP port that was free a moment ago,
+// outside the range other processes' connections take ports from.
 func freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeport.Loopback()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	_, port, _ := net.SplitHostPort(addr)
 	return port
 }
 
