@@ -140,12 +140,6 @@ func (r *raftFSM) ApplyBatch(logs []*raft.Log) []any {
 		entries[i].Cmd = c
 	}
 	results, commit := r.tree.Prepare(entries)
-	last := logs[len(logs)-1].Index
-	r.mu.Lock()
-	r.prepared = last
-	r.mu.Unlock()
-	r.commits <- pendingBatch{commit: commit, results: results, index: last}
-
 	out := make([]any, len(results))
 	for i := range results {
 		res := &results[i]
@@ -158,6 +152,13 @@ func (r *raftFSM) ApplyBatch(logs []*raft.Log) []any {
 		}
 		out[i] = res
 	}
+	// From here on the results are only read: by the committer, which
+	// dispatches their events, and by the writers Raft answers.
+	last := logs[len(logs)-1].Index
+	r.mu.Lock()
+	r.prepared = last
+	r.mu.Unlock()
+	r.commits <- pendingBatch{commit: commit, results: results, index: last}
 	return out
 }
 
