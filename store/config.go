@@ -49,6 +49,13 @@ type Config struct {
 	HeartbeatTimeout   time.Duration
 	ElectionTimeout    time.Duration
 	LeaderLeaseTimeout time.Duration
+	// CommitTimeout is how long a leader with nothing new to send waits
+	// before it tells the followers its commit index anyway (Raft's
+	// CommitTimeout; each wait is random between it and twice it). A
+	// follower applies a write only once it has heard that the write
+	// committed, so a quorum read on a follower right after a write waits
+	// about this long.
+	CommitTimeout time.Duration
 	// SnapshotThreshold is how many log entries trigger a snapshot.
 	SnapshotThreshold uint64
 	// SnapshotInterval is how often Raft checks the threshold.
@@ -82,9 +89,15 @@ func DefaultConfig() Config {
 		HeartbeatTimeout:   time.Second,
 		ElectionTimeout:    time.Second,
 		LeaderLeaseTimeout: 500 * time.Millisecond,
-		SnapshotThreshold:  8192,
-		SnapshotInterval:   2 * time.Minute,
-		TrailingLogs:       10240,
+		// Raft's default, 50ms, made a follower's quorum read right after
+		// a write (Docker's read-modify-write on its own host) wait 75 ms
+		// (p50); 10ms makes it 0.1 to 15 ms. An idle leader then sends
+		// each follower an empty append every 10-20 ms: three idle peers
+		// use 7.9 % of a core, against 3.2 % with 50ms.
+		CommitTimeout:     10 * time.Millisecond,
+		SnapshotThreshold: 8192,
+		SnapshotInterval:  2 * time.Minute,
+		TrailingLogs:      10240,
 	}
 }
 
@@ -133,7 +146,7 @@ func (c *Config) Validate() error {
 		"ReconcileInterval": c.ReconcileInterval, "ExpiryInterval": c.ExpiryInterval,
 		"RequestTimeout": c.RequestTimeout, "HeartbeatTimeout": c.HeartbeatTimeout,
 		"ElectionTimeout": c.ElectionTimeout, "LeaderLeaseTimeout": c.LeaderLeaseTimeout,
-		"SnapshotInterval": c.SnapshotInterval,
+		"CommitTimeout": c.CommitTimeout, "SnapshotInterval": c.SnapshotInterval,
 	} {
 		if d <= 0 {
 			return fmt.Errorf("store config: %s %v is not positive", name, d)

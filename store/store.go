@@ -159,6 +159,7 @@ func (s *Store) raftConfig(hl hclog.Logger) *raft.Config {
 	rc.HeartbeatTimeout = s.cfg.HeartbeatTimeout
 	rc.ElectionTimeout = s.cfg.ElectionTimeout
 	rc.LeaderLeaseTimeout = s.cfg.LeaderLeaseTimeout
+	rc.CommitTimeout = s.cfg.CommitTimeout
 	rc.SnapshotThreshold = s.cfg.SnapshotThreshold
 	rc.SnapshotInterval = s.cfg.SnapshotInterval
 	rc.TrailingLogs = s.cfg.TrailingLogs
