@@ -43,6 +43,28 @@ type rpcReply struct {
 	Result    *fsm.Result `json:"result,omitempty"`
 	Index     uint64      `json:"index,omitempty"`
 	HasState  bool        `json:"hasState,omitempty"`
+	// Read is the leader's answer to a quorum read that the asking peer
+	// had not applied far enough to serve (see readIndexRequest), an
+	// fsm.ReadResult, and ReadErr the etcd error it gave.
+	Read    json.RawMessage `json:"read,omitempty"`
+	ReadErr *fsm.Error      `json:"readErr,omitempty"`
+}
+
+// maxLeaderRead bounds a read the leader answers for a follower; a
+// larger result (a big recursive listing) is left to the follower, which
+// reads it from its own tree once it has applied the index.
+const maxLeaderRead = 1 << 20
+
+// readIndexRequest asks the leader for the index a quorum read waits for.
+// When Key is set and Applied (the asking peer's last applied Raft index)
+// is below that index, the leader also reads Key itself and answers with
+// the result: a follower that has not yet heard of the last commit would
+// otherwise wait for the leader's next append to tell it.
+type readIndexRequest struct {
+	Key       string `json:"key,omitempty"`
+	Recursive bool   `json:"recursive,omitempty"`
+	Sorted    bool   `json:"sorted,omitempty"`
+	Applied   uint64 `json:"applied,omitempty"`
 }
 
 // startRPC serves the RPC on the mux's second listener.
@@ -100,8 +122,28 @@ func (s *Store) serveApplyBatch(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Store) serveReadIndex(w http.ResponseWriter, r *http.Request) {
+	var req readIndexRequest
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&req); err != nil &&
+		!errors.Is(err, io.EOF) {
+		writeReply(w, rpcReply{Error: "decode read-index request: " + err.Error()})
+		return
+	}
 	index, err := s.leaderReadIndex(r.Context())
-	writeReply(w, replyOf(rpcReply{Index: index}, err))
+	if err != nil || req.Key == "" || req.Applied >= index {
+		writeReply(w, replyOf(rpcReply{Index: index}, err))
+		return
+	}
+	res, err := s.readAt(r.Context(), req.Key, index, ReadOptions{Recursive: req.Recursive,
+		Sorted: req.Sorted})
+	rep := rpcReply{Index: index}
+	if e := fsm.AsError(err); e != nil {
+		rep.ReadErr = e
+	} else if err != nil {
+		rep.Error = err.Error()
+	} else if b, err := json.Marshal(res); err == nil && len(b) <= maxLeaderRead {
+		rep.Read = b
+	}
+	writeReply(w, rep)
 }
 
 func (s *Store) serveState(w http.ResponseWriter, _ *http.Request) {

@@ -216,6 +216,14 @@ func (r *raftFSM) wake() {
 	r.notify = make(chan struct{})
 }
 
+// applied returns the last Raft index whose batch is committed to the
+// tree.
+func (r *raftFSM) applied() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seen
+}
+
 // waitPrepared returns once every entry applied so far is committed, so
 // that a read sees every write this peer answered.
 func (r *raftFSM) waitPrepared(ctx context.Context) error {

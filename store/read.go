@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -31,47 +32,80 @@ func (s *Store) Read(ctx context.Context, key string, o ReadOptions) (fsm.ReadRe
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	if o.Quorum {
-		index, err := s.readIndex(ctx)
-		if err != nil {
-			return fsm.ReadResult{}, fmt.Errorf("quorum read %s: %w", key, err)
+	if !o.Quorum {
+		if err := s.fsm.waitPrepared(ctx); err != nil {
+			return fsm.ReadResult{}, fmt.Errorf("read %s: %w", key, err)
 		}
-		if err := s.fsm.waitApplied(ctx, index); err != nil {
-			return fsm.ReadResult{}, fmt.Errorf("quorum read %s: %w", key, err)
-		}
-	} else if err := s.fsm.waitPrepared(ctx); err != nil {
-		return fsm.ReadResult{}, fmt.Errorf("read %s: %w", key, err)
+		return s.tree.Get(key, o.Recursive, o.Sorted, time.Now().UnixNano())
+	}
+	index, answered, err := s.readIndex(ctx, key, o)
+	if err != nil {
+		return fsm.ReadResult{}, fmt.Errorf("quorum read %s: %w", key, err)
+	}
+	if answered != nil {
+		return answered.res, answered.err
+	}
+	return s.readAt(ctx, key, index, o)
+}
+
+// readAt reads key from this peer's tree once it has applied index.
+func (s *Store) readAt(ctx context.Context, key string, index uint64,
+	o ReadOptions) (fsm.ReadResult, error) {
+	if err := s.fsm.waitApplied(ctx, index); err != nil {
+		return fsm.ReadResult{}, fmt.Errorf("quorum read %s: %w", key, err)
 	}
 	return s.tree.Get(key, o.Recursive, o.Sorted, time.Now().UnixNano())
 }
 
-// readIndex returns the index a linearizable read waits for, from this
-// peer if it leads or else from the leader, retrying across elections.
-func (s *Store) readIndex(ctx context.Context) (uint64, error) {
+// leaderRead is a quorum read the leader answered itself.
+type leaderRead struct {
+	res fsm.ReadResult
+	err error // an etcd error, as the leader's tree gave it
+}
+
+// readIndex returns the index a linearizable read of key waits for, from
+// this peer if it leads or else from the leader, retrying across
+// elections. When this peer has not applied that index yet, the leader
+// answers the read itself, returned as the leaderRead.
+func (s *Store) readIndex(ctx context.Context, key string, o ReadOptions) (uint64, *leaderRead,
+	error) {
 	for {
-		index, err := s.tryReadIndex(ctx)
+		index, answered, err := s.tryReadIndex(ctx, key, o)
 		if !errors.Is(err, errNotLeader) {
-			return index, err
+			return index, answered, err
 		}
 		if err := pause(ctx); err != nil {
-			return 0, fmt.Errorf("no leader: %w", err)
+			return 0, nil, fmt.Errorf("no leader: %w", err)
 		}
 	}
 }
 
-func (s *Store) tryReadIndex(ctx context.Context) (uint64, error) {
+func (s *Store) tryReadIndex(ctx context.Context, key string, o ReadOptions) (uint64,
+	*leaderRead, error) {
 	if s.raft.State() == raft.Leader {
-		return s.leaderReadIndex(ctx)
+		index, err := s.leaderReadIndex(ctx)
+		return index, nil, err
 	}
 	addr, _ := s.raft.LeaderWithID()
 	if addr == "" {
-		return 0, errNotLeader
+		return 0, nil, errNotLeader
 	}
-	rep, err := s.call(ctx, string(addr), rpcReadIndex, struct{}{})
-	if err != nil {
-		return 0, err
+	req := readIndexRequest{Key: key, Recursive: o.Recursive, Sorted: o.Sorted,
+		Applied: s.fsm.applied()}
+	rep, err := s.call(ctx, string(addr), rpcReadIndex, req)
+	switch {
+	case err != nil:
+		return 0, nil, err
+	case rep.ReadErr != nil:
+		return rep.Index, &leaderRead{err: rep.ReadErr}, nil
+	case len(rep.Read) > 0:
+		var res fsm.ReadResult
+		if err := json.Unmarshal(rep.Read, &res); err != nil {
+			return 0, nil, fmt.Errorf("decode the leader's read: %w", err)
+		}
+		return rep.Index, &leaderRead{res: res}, nil
 	}
-	return rep.Index, nil
+	return rep.Index, nil, nil
 }
 
 // WatchEvents starts a watch on key from index since (0: the next

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"weave.works/weave/store/fsm"
 )
 
 // TestKVContract drives every call of the key-value contract on a
@@ -287,5 +289,36 @@ func TestReadYourWrites(t *testing.T) {
 		default:
 		}
 		w.Close()
+	}
+}
+
+// TestFollowerQuorumReadAfterWrite writes through a follower and reads
+// the key back at once with a quorum read there, as Docker does through
+// its own host: the read must see the write, whether the follower has
+// heard of the commit yet (it reads its own tree) or not (the leader
+// answers it).
+func TestFollowerQuorumReadAfterWrite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts three stores")
+	}
+	c := newCluster(t, 3, 3, nil)
+	f := c.followers()[0]
+	x := ctx(t)
+	for i := range 50 {
+		key, v := fmt.Sprintf("/rw/%d", i), fmt.Sprintf("v%d", i)
+		if err := f.Put(x, key, []byte(v), nil); err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.Read(x, key, ReadOptions{Quorum: true})
+		if err != nil {
+			t.Fatalf("quorum read of %s right after its write: %v", key, err)
+		}
+		if got := res.Event.Node.Value; got == nil || *got != v {
+			t.Fatalf("quorum read of %s right after its write saw %v", key, got)
+		}
+		if _, err := f.Read(x, key+"/missing", ReadOptions{Quorum: true}); !fsm.HasCode(err,
+			fsm.CodeKeyNotFound) && !fsm.HasCode(err, fsm.CodeNotDir) {
+			t.Fatalf("quorum read below a file: %v, want etcd's error", err)
+		}
 	}
 }

@@ -70,7 +70,8 @@ func TestCompare(t *testing.T) {
 	WriteTable(&out, "etcd", rows)
 	t.Logf("\n%s", out.String())
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(rows) != 2 || len(lines) != 3 || !strings.HasPrefix(lines[1], "write/conc=2") {
+	if len(rows) != 3 || len(lines) != 4 || !strings.HasPrefix(lines[1], "write/conc=2") ||
+		!strings.HasPrefix(lines[3], "write-read/conc=2") {
 		t.Errorf("table:\n%s", out.String())
 	}
 	for _, r := range rows {

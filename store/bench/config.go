@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"time"
 
 	"weave.works/weave/store"
@@ -56,16 +57,17 @@ type Config struct {
 	BaselineBin string
 }
 
-// DefaultConfig runs 1 and 64 clients, three rounds of 2 seconds per case
-// and side (each after half a second of warm-up), which keeps a whole
-// comparison near a minute and a half, with 100-byte values (the size of a
-// Docker endpoint or IPAM record) and our store on its production timings.
+// DefaultConfig runs writes, quorum reads and writes read back, with 1 and
+// 64 clients, three rounds of 2 seconds per case and side (each after half
+// a second of warm-up), which keeps a whole comparison near two minutes,
+// with 100-byte values (the size of a Docker endpoint or IPAM record) and
+// our store on its production timings.
 func DefaultConfig() Config {
 	return Config{
 		Duration:  2 * time.Second,
 		Warmup:    500 * time.Millisecond,
 		Rounds:    3,
-		Ops:       []Op{OpWrite, OpRead},
+		Ops:       []Op{OpWrite, OpRead, OpWriteRead},
 		Clients:   []int{1, 64},
 		ValueSize: 100,
 		ReadKeys:  256,
@@ -101,8 +103,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("bench config: EtcdBin is empty")
 	}
 	for _, op := range c.Ops {
-		if op != OpWrite && op != OpRead {
-			return fmt.Errorf("bench config: Ops holds %q, neither %s nor %s", op, OpWrite, OpRead)
+		if !slices.Contains([]Op{OpWrite, OpRead, OpWriteRead}, op) {
+			return fmt.Errorf("bench config: Ops holds %q, not %s, %s or %s", op, OpWrite,
+				OpRead, OpWriteRead)
 		}
 	}
 	for _, n := range c.Clients {

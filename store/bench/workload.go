@@ -21,6 +21,10 @@ const (
 	OpWrite Op = "write"
 	// OpRead GETs, with quorum=true, one of the keys Preload wrote.
 	OpRead Op = "read"
+	// OpWriteRead PUTs a key and GETs it back with quorum=true from the
+	// same member, as Docker reads back what it wrote through its own
+	// host; the read must see the write. One operation is both.
+	OpWriteRead Op = "write-read"
 )
 
 // Case is one measurement: an operation and how many clients run it at once.
@@ -197,6 +201,18 @@ func once(ctx context.Context, kapi client.KeysAPI, op Op, cfg Config,
 		key := readKey(seq % cfg.ReadKeys)
 		if _, err := kapi.Get(ctx, key, &client.GetOptions{Quorum: true}); err != nil {
 			return fmt.Errorf("quorum get %s: %w", key, err)
+		}
+	case OpWriteRead:
+		key := "/storebench/write-read/" + suffix
+		if _, err := kapi.Set(ctx, key, value, nil); err != nil {
+			return fmt.Errorf("put %s: %w", key, err)
+		}
+		resp, err := kapi.Get(ctx, key, &client.GetOptions{Quorum: true})
+		if err != nil {
+			return fmt.Errorf("quorum get %s after its put: %w", key, err)
+		}
+		if resp.Node == nil || resp.Node.Value != value {
+			return fmt.Errorf("quorum get %s after its put: the put is missing", key)
 		}
 	default:
 		return fmt.Errorf("unknown op %q", op)

@@ -41,7 +41,8 @@ func run() error {
 	clients := flag.String("clients", "1,64", "comma-separated concurrency levels")
 	timings := flag.String("timings", "",
 		"each peer wN writes Raft's internal timings to `file`.wN (not with -in-process)")
-	ops := flag.String("ops", "write,read", "comma-separated operations: write, read")
+	ops := flag.String("ops", "write,read,write-read",
+		"comma-separated operations: write, read, write-read")
 	profile := flag.String("cpuprofile", "",
 		"write a CPU profile of the whole run to `file`, and each peer's to file.wN")
 	flag.DurationVar(&cfg.Duration, "duration", cfg.Duration,
