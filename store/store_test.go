@@ -279,14 +279,28 @@ func TestReadYourWrites(t *testing.T) {
 		if got := res.Event.Node.Value; got == nil || *got != v {
 			t.Fatalf("write %d: a plain read right after it saw %v", i, got)
 		}
+		// A watch of the next change, started right after a write, must
+		// see the write after it, not this one (which an unsettled tree
+		// would dispatch to it a moment later).
+		if err := s.Put(x, "/ryw/k", []byte(v+"-again"), nil); err != nil {
+			t.Fatal(err)
+		}
 		w, err := s.WatchEvents("/ryw/k", false, false, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
+		next := v + "-next"
+		if err := s.Put(x, "/ryw/k", []byte(next), nil); err != nil {
+			t.Fatal(err)
+		}
 		select {
 		case e := <-w.Events():
-			t.Fatalf("write %d: a watch of the next change, started after it, saw %+v", i, e)
-		default:
+			if e.Node == nil || e.Node.Value == nil || *e.Node.Value != next {
+				t.Fatalf("write %d: a watch of the next change, started after it, saw %+v",
+					i, e.Node)
+			}
+		case <-x.Done():
+			t.Fatalf("write %d: the watch saw no change", i)
 		}
 		w.Close()
 	}

@@ -78,13 +78,13 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 			return nil, fmt.Errorf("weave: %w", err)
 		}
 		if err := Preload(ctx, theirs.Endpoints(), cfg); err != nil {
-			return nil, fmt.Errorf("etcd: %w", err)
+			return nil, fmt.Errorf("%s: %w", BaselineName(cfg), err)
 		}
 	}
 	tag := strconv.FormatInt(time.Now().UnixNano(), 36)
 	var rows []Row
 	for _, c := range Cases(cfg) {
-		var oursRounds, etcdRounds []Result
+		var oursRounds, baseRounds []Result
 		for round := range cfg.Rounds {
 			rtag := fmt.Sprintf("%s-%d", tag, round)
 			runOurs := func() error {
@@ -92,14 +92,14 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 				oursRounds = append(oursRounds, r)
 				return wrap("weave", err)
 			}
-			runEtcd := func() error {
+			runBase := func() error {
 				r, err := RunOn(ctx, theirs, c, cfg, rtag)
-				etcdRounds = append(etcdRounds, r)
-				return wrap("etcd", err)
+				baseRounds = append(baseRounds, r)
+				return wrap(BaselineName(cfg), err)
 			}
-			first, second := runOurs, runEtcd
+			first, second := runOurs, runBase
 			if round%2 == 1 {
-				first, second = runEtcd, runOurs
+				first, second = runBase, runOurs
 			}
 			if err := first(); err != nil {
 				return rows, err
@@ -108,7 +108,7 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 				return rows, err
 			}
 		}
-		row := Row{Case: c, Ours: median(oursRounds), Base: median(etcdRounds)}
+		row := Row{Case: c, Ours: median(oursRounds), Base: median(baseRounds)}
 		rows = append(rows, row)
 		if done != nil {
 			done(row)
@@ -176,6 +176,15 @@ func startBoth(ctx context.Context, cfg Config) (Cluster, Cluster, error) {
 		_ = e.c.Close()
 	}
 	return nil, nil, errors.Join(oursErr, e.err)
+}
+
+// BaselineName names the baseline side in errors and tables: "etcd", or
+// "base" for our peers run from cfg.BaselineBin.
+func BaselineName(cfg Config) string {
+	if cfg.BaselineBin != "" {
+		return "base"
+	}
+	return "etcd"
 }
 
 // startBaseline starts the cluster ours is compared with: real etcd, or

@@ -135,8 +135,9 @@ func (f *FSM) ApplyBatch(entries []Entry) []Result {
 // Prepare is ApplyBatch but for the last transaction, which it leaves
 // open: it returns the results and a function that commits them. Until
 // that returns, reads do not see the batch, and the next Prepare, Apply
-// or Restore waits. A commit that fails loses the whole batch, whose
-// results then did not happen.
+// or Restore waits. A commit that fails loses the entries of that last
+// transaction, whose results then did not happen (the caller must stop
+// using the tree).
 func (f *FSM) Prepare(entries []Entry) ([]Result, func() error) {
 	f.mu.RLock()
 	out := make([]Result, 0, len(entries))

@@ -100,12 +100,10 @@ func run() error {
 		where, cfg.Store.RaftLog, cfg.Rounds, cfg.Duration, cfg.Warmup, cfg.ValueSize)
 	fmt.Println("client i talks to member i mod 3, the leader last; median round of each side; " +
 		"ratio = ours / etcd")
-	baseline := "etcd"
 	if cfg.BaselineBin != "" {
-		baseline = "base"
 		fmt.Printf("baseline: our peers run from %s\n", cfg.BaselineBin)
 	}
-	bench.WriteHeader(os.Stdout, baseline)
+	bench.WriteHeader(os.Stdout, bench.BaselineName(cfg))
 	_, err = bench.Compare(ctx, cfg, func(r bench.Row) { bench.WriteRow(os.Stdout, r) })
 	return err
 }
