@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"weave.works/weave/store/fsm"
+	"weave.works/weave/store/rpc"
 )
 
 // A follower forwards its writes to the leader in batches: the commands
@@ -32,19 +33,6 @@ type forwarded struct {
 type forwardOutcome struct {
 	res *fsm.Result
 	err error
-}
-
-// applyBatchRequest and applyBatchReply are the batch RPC's bodies. Every
-// command has an answer at its position: a result, NotLeader (the leader
-// refused it before appending it: safe to send again) or an error. Error
-// refuses the whole batch, which is then not applied.
-type applyBatchRequest struct {
-	Commands []*fsm.Command `json:"commands"`
-}
-
-type applyBatchReply struct {
-	Error   string     `json:"error,omitempty"`
-	Answers []rpcReply `json:"answers,omitempty"`
 }
 
 // forwardQueue holds a follower's writes that wait for a free slot, and
@@ -162,15 +150,7 @@ func (s *Store) sendTo(addr string, fs []*forwarded) {
 		case <-ctx.Done():
 		}
 	}()
-	req := applyBatchRequest{Commands: make([]*fsm.Command, len(fs))}
-	for i, f := range fs {
-		req.Commands[i] = f.cmd
-	}
-	var rep applyBatchReply
-	err := s.callInto(ctx, addr, rpcApplyBatch, req, &rep)
-	if err == nil && rep.Error != "" {
-		err = fmt.Errorf("leader %s refused forwarded writes: %s", addr, rep.Error)
-	}
+	rep, err := s.callBatch(ctx, addr, fs)
 	if err == nil && len(rep.Answers) != len(fs) {
 		err = fmt.Errorf("leader %s answered %d of %d forwarded writes",
 			addr, len(rep.Answers), len(fs))
@@ -182,6 +162,29 @@ func (s *Store) sendTo(addr string, fs []*forwarded) {
 		}
 		f.done <- outcomeOf(addr, f.cmd, rep.Answers[i])
 	}
+}
+
+// callBatch sends the commands of fs to the leader at addr.
+func (s *Store) callBatch(ctx context.Context, addr string, fs []*forwarded) (applyBatchReply,
+	error) {
+	req := applyBatchRequest{Commands: make([]*fsm.Command, len(fs))}
+	for i, f := range fs {
+		req.Commands[i] = f.cmd
+	}
+	p, err := req.encode()
+	if err != nil {
+		return applyBatchReply{}, err
+	}
+	b, err := s.client.Call(ctx, addr, kindApplyBatch, p)
+	var re *rpc.RemoteError
+	if errors.As(err, &re) {
+		return applyBatchReply{}, fmt.Errorf("leader %s refused forwarded writes: %s", addr,
+			re.Message)
+	}
+	if err != nil {
+		return applyBatchReply{}, err
+	}
+	return decodeApplyBatchReply(b)
 }
 
 // outcomeOf turns one answer of the leader into a writer's outcome.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"weave.works/weave/store/fsm"
+	"weave.works/weave/store/rpc"
 )
 
 // TestForwardedBatches sends many concurrent writes through one follower,
@@ -107,25 +108,42 @@ func TestBadBatchRefused(t *testing.T) {
 	for i := range huge {
 		huge[i] = &fsm.Command{Op: fsm.OpSet, Key: fmt.Sprintf("/huge/%d", i)}
 	}
-	for name, body := range map[string]any{
-		"empty":   applyBatchRequest{},
-		"huge":    applyBatchRequest{Commands: huge},
-		"garbage": "not a batch",
+	encode := func(cs ...*fsm.Command) []byte {
+		b, err := applyBatchRequest{Commands: cs}.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ctx := context.Background()
+	for name, body := range map[string][]byte{
+		"empty":   encode(),
+		"huge":    encode(huge...),
+		"garbage": []byte("not a batch"),
+		"short":   encode(huge[:3]...)[:20],
 	} {
-		var rep applyBatchReply
-		err := f.callInto(context.Background(), lead.Addr(), rpcApplyBatch, body, &rep)
-		if err != nil || rep.Error == "" || len(rep.Answers) != 0 {
-			t.Errorf("%s batch: answered %+v %v, want the batch refused", name, rep, err)
+		b, err := f.client.Call(ctx, lead.Addr(), kindApplyBatch, body)
+		var re *rpc.RemoteError
+		if !errors.As(err, &re) {
+			t.Errorf("%s batch: answered %q %v, want the batch refused", name, b, err)
 		}
 	}
-	// A batch with one bad command answers that command and applies the rest.
-	var rep applyBatchReply
-	body := applyBatchRequest{Commands: []*fsm.Command{
-		{Op: fsm.OpSet, Key: "/good", Value: "1"},
-		nil,
-		{Op: fsm.OpSet, Key: "no-slash/../x"},
-	}}
-	if err := f.callInto(context.Background(), lead.Addr(), rpcApplyBatch, body, &rep); err != nil {
+	// A batch with bad commands answers them and applies the rest.
+	good, err := (&fsm.Command{Op: fsm.OpSet, Key: "/good", Value: "1"}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	badKey, err := (&fsm.Command{Op: fsm.OpSet, Key: "no-slash/../x"}).Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := appendBytes(appendBytes(appendBytes([]byte{3}, good), []byte("\x02garbage")), badKey)
+	b, err := f.client.Call(ctx, lead.Addr(), kindApplyBatch, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := decodeApplyBatchReply(b)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rep.Answers) != 3 || rep.Answers[0].Result == nil || rep.Answers[1].Error == "" ||

@@ -2,8 +2,10 @@ package store
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"time"
@@ -12,10 +14,15 @@ import (
 )
 
 // rpcMagic is the first byte of a connection for the store's own RPC
-// (forwarded writes, read indexes, bootstrap checks). Raft's transport
-// starts each connection with a message type from 0 to a few, so one
-// port, 6785, carries both and firewall rules need only it.
-const rpcMagic = 'W'
+// (forwarded writes, read indexes, bootstrap checks; package rpc). Raft's
+// transport starts each connection with a message type from 0 to a few,
+// so one port, 6785, carries both and firewall rules need only it.
+const rpcMagic = 'F'
+
+// legacyRPCMagic started the HTTP RPC of weave builds before the framed
+// one. Such a peer's connections are refused, with a log line that says
+// to upgrade it.
+const legacyRPCMagic = 'W'
 
 // sniffTimeout bounds the wait for a new connection's first byte.
 const sniffTimeout = 10 * time.Second
@@ -27,6 +34,7 @@ var errLayerClosed = errors.New("store transport closed")
 // connections by their first byte between Raft and the RPC listener.
 type muxLayer struct {
 	ln        net.Listener
+	log       *slog.Logger
 	advertise net.Addr
 	raftConns chan net.Conn
 	rpc       *chanListener
@@ -38,9 +46,10 @@ var _ raft.StreamLayer = (*muxLayer)(nil)
 
 // newMuxLayer starts sorting the connections of ln. advertise is the
 // address peers dial, reported by Addr.
-func newMuxLayer(ln net.Listener, advertise net.Addr) *muxLayer {
+func newMuxLayer(ln net.Listener, advertise net.Addr, log *slog.Logger) *muxLayer {
 	m := &muxLayer{
 		ln:        ln,
+		log:       log,
 		advertise: advertise,
 		raftConns: make(chan net.Conn),
 		closed:    make(chan struct{}),
@@ -74,6 +83,12 @@ func (m *muxLayer) sniff(c net.Conn) {
 		return
 	}
 	_ = c.SetReadDeadline(time.Time{})
+	if first[0] == legacyRPCMagic {
+		m.log.Warn("refused a store RPC from an older weave: upgrade that peer",
+			"addr", c.RemoteAddr().String())
+		_ = c.Close()
+		return
+	}
 	target := m.raftConns
 	if first[0] == rpcMagic {
 		_, _ = br.Discard(1)
@@ -121,12 +136,13 @@ func (m *muxLayer) Dial(addr raft.ServerAddress, timeout time.Duration) (net.Con
 }
 
 // dialRPC opens an RPC connection to a peer's store port.
-func dialRPC(addr string, timeout time.Duration) (net.Conn, error) {
-	c, err := net.DialTimeout("tcp", addr, timeout)
+func dialRPC(ctx context.Context, addr string) (net.Conn, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	_ = c.SetWriteDeadline(time.Now().Add(timeout))
+	_ = c.SetWriteDeadline(time.Now().Add(sniffTimeout))
 	if _, err := c.Write([]byte{rpcMagic}); err != nil {
 		_ = c.Close()
 		return nil, fmt.Errorf("open rpc to %s: %w", addr, err)

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -92,18 +91,14 @@ func (s *Store) tryReadIndex(ctx context.Context, key string, o ReadOptions) (ui
 	}
 	req := readIndexRequest{Key: key, Recursive: o.Recursive, Sorted: o.Sorted,
 		Applied: s.fsm.applied()}
-	rep, err := s.call(ctx, string(addr), rpcReadIndex, req)
+	rep, err := s.call(ctx, string(addr), kindReadIndex, req.encode())
 	switch {
 	case err != nil:
 		return 0, nil, err
 	case rep.ReadErr != nil:
 		return rep.Index, &leaderRead{err: rep.ReadErr}, nil
-	case len(rep.Read) > 0:
-		var res fsm.ReadResult
-		if err := json.Unmarshal(rep.Read, &res); err != nil {
-			return 0, nil, fmt.Errorf("decode the leader's read: %w", err)
-		}
-		return rep.Index, &leaderRead{res: res}, nil
+	case rep.Read != nil:
+		return rep.Index, &leaderRead{res: *rep.Read}, nil
 	}
 	return rep.Index, nil, nil
 }

@@ -97,7 +97,7 @@ func (s *Store) tryBootstrap(b *bootState) {
 			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		rep, err := s.call(ctx, p.RaftAddr, rpcState, nil)
+		rep, err := s.call(ctx, p.RaftAddr, kindState, nil)
 		cancel()
 		if err != nil || rep.HasState {
 			return

@@ -1,18 +1,18 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"weave.works/weave/store/rpc"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
@@ -35,8 +35,8 @@ type Store struct {
 	layer  *muxLayer
 	trans  transport
 	logs   *raftStorage
-	rpc    *http.Server
-	client *http.Client
+	rpc    *rpc.Server
+	client *rpc.Client
 	lead   *leadership
 	// fwd queues a follower's writes for the leader; batches and batched
 	// count what went.
@@ -148,7 +148,7 @@ func (s *Store) listen() error {
 		return fmt.Errorf("open store: advertise address: %w", err)
 	}
 	s.addr = tcp.String()
-	s.layer = newMuxLayer(ln, tcp)
+	s.layer = newMuxLayer(ln, tcp, s.log)
 	return nil
 }
 
@@ -186,9 +186,7 @@ func (s *Store) shutdown() {
 	s.wg.Wait()
 	var errs []error
 	if s.rpc != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		_ = s.rpc.Shutdown(ctx)
-		cancel()
+		_ = s.rpc.Close(rpcGrace)
 	}
 	if s.raft != nil {
 		errs = append(errs, s.raft.Shutdown().Error())
@@ -208,7 +206,7 @@ func (s *Store) shutdown() {
 		errs = append(errs, s.tree.Close())
 	}
 	if s.client != nil {
-		s.client.CloseIdleConnections()
+		_ = s.client.Close()
 	}
 	s.closeErr = errors.Join(errs...)
 	s.log.Info("store stopped", "peer", s.cfg.Name)

@@ -6,11 +6,34 @@ import (
 	"fmt"
 )
 
-// storedEvent is an event as the history bucket keeps it; Refresh is not
-// part of the client's JSON, so it travels beside the event.
+// storedEvent is an event as trees written before the binary form kept
+// it in the history bucket, as JSON; Refresh is not part of the client's
+// JSON, so it travels beside the event. Such entries still decode.
 type storedEvent struct {
 	Event   *Event `json:"e"`
 	Refresh bool   `json:"r,omitempty"`
+}
+
+// eventBinary is the first byte of a history entry in the binary form
+// (wire.go); a JSON entry starts with '{'.
+const eventBinary = 1
+
+// decodeStored reads a history entry in either form.
+func decodeStored(v []byte) (*Event, error) {
+	if len(v) > 0 && v[0] == eventBinary {
+		d := NewDecoder(v[1:])
+		e := d.Event()
+		return e, d.Finish()
+	}
+	var se storedEvent
+	if err := json.Unmarshal(v, &se); err != nil {
+		return nil, err
+	}
+	if se.Event == nil {
+		return nil, fmt.Errorf("history entry without an event")
+	}
+	se.Event.Refresh = se.Refresh
+	return se.Event, nil
 }
 
 // historySlack is how many events beyond HistorySize the bucket may hold
@@ -28,10 +51,7 @@ func (t tree) record(events []*Event) error {
 	}
 	b := t.tx.Bucket(bucketHistory)
 	for _, e := range events {
-		v, err := json.Marshal(storedEvent{Event: e, Refresh: e.Refresh})
-		if err != nil {
-			return fmt.Errorf("encode event %d: %w", e.Index(), err)
-		}
+		v := AppendEvent([]byte{eventBinary}, e)
 		if err := b.Put(u64(e.Index()), v); err != nil {
 			return fmt.Errorf("store event %d: %w", e.Index(), err)
 		}
@@ -85,13 +105,12 @@ func (f *FSM) History(key string, recursive bool, since uint64) (WatchStart, err
 		}
 		c := t.tx.Bucket(bucketHistory).Cursor()
 		for k, v := c.Seek(u64(since)); k != nil; k, v = c.Next() {
-			var se storedEvent
-			if err := json.Unmarshal(v, &se); err != nil {
+			e, err := decodeStored(v)
+			if err != nil {
 				return fmt.Errorf("decode event %d: %w", binary.BigEndian.Uint64(k), err)
 			}
-			se.Event.Refresh = se.Refresh
-			if se.Event.Matches(key, recursive) {
-				ws.Event = se.Event
+			if e.Matches(key, recursive) {
+				ws.Event = e
 				return nil
 			}
 		}

@@ -1,0 +1,208 @@
+package rpc
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+)
+
+// RemoteError is a failure the server answered with.
+type RemoteError struct{ Message string }
+
+func (e *RemoteError) Error() string { return e.Message }
+
+// ErrClosed is returned by calls on a closed client.
+var ErrClosed = errors.New("rpc client closed")
+
+// DialFunc opens a connection to addr, ready for frames.
+type DialFunc func(ctx context.Context, addr string) (net.Conn, error)
+
+// Client calls servers at many addresses, over one connection each.
+type Client struct {
+	dial   DialFunc
+	mu     sync.Mutex
+	conns  map[string]*clientConn
+	closed bool
+}
+
+// NewClient returns a client that opens its connections with dial.
+func NewClient(dial DialFunc) *Client {
+	return &Client{dial: dial, conns: map[string]*clientConn{}}
+}
+
+// Call sends a request of kind with payload to addr and waits for the
+// answer or for ctx to end. A failure of the connection fails every call
+// in flight on it; the request may or may not have been handled.
+func (c *Client) Call(ctx context.Context, addr string, kind byte, payload []byte) ([]byte,
+	error) {
+	cc, err := c.conn(ctx, addr)
+	if err != nil {
+		return nil, fmt.Errorf("rpc to %s: %w", addr, err)
+	}
+	reply, err := cc.call(ctx, kind, payload)
+	if err != nil {
+		var re *RemoteError
+		if !errors.As(err, &re) {
+			err = fmt.Errorf("rpc to %s: %w", addr, err)
+		}
+		return nil, err
+	}
+	return reply, nil
+}
+
+// conn returns the live connection to addr, dialling one if there is
+// none. Callers that arrive during a dial wait for it.
+func (c *Client) conn(ctx context.Context, addr string) (*clientConn, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, ErrClosed
+	}
+	cc := c.conns[addr]
+	if cc == nil || cc.failed() {
+		cc = &clientConn{ready: make(chan struct{}), pending: map[uint64]chan frame{},
+			done: make(chan struct{})}
+		c.conns[addr] = cc
+		go c.open(cc, addr)
+	}
+	c.mu.Unlock()
+	select {
+	case <-cc.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if cc.dialErr != nil {
+		return nil, cc.dialErr
+	}
+	return cc, nil
+}
+
+// dialTimeout bounds a dial that no caller waits for any more.
+const dialTimeout = 5 * time.Second
+
+// open dials cc's connection and starts reading its answers.
+func (c *Client) open(cc *clientConn, addr string) {
+	ctx, cancel := context.WithTimeout(context.Background(), dialTimeout)
+	conn, err := c.dial(ctx, addr)
+	cancel()
+	c.mu.Lock()
+	if err == nil && c.closed {
+		_ = conn.Close()
+		err = ErrClosed
+	}
+	if err != nil {
+		cc.dialErr = err
+		close(cc.done)
+		if c.conns[addr] == cc {
+			delete(c.conns, addr)
+		}
+		c.mu.Unlock()
+		close(cc.ready)
+		return
+	}
+	cc.conn, cc.w = conn, newFrameWriter(conn)
+	c.mu.Unlock()
+	close(cc.ready)
+	cc.readLoop(bufio.NewReaderSize(conn, 64<<10))
+}
+
+// Close closes every connection; calls in flight fail.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	conns := c.conns
+	c.conns = map[string]*clientConn{}
+	c.mu.Unlock()
+	for _, cc := range conns {
+		<-cc.ready
+		if cc.conn != nil {
+			_ = cc.conn.Close()
+		}
+	}
+	return nil
+}
+
+// clientConn is one connection and the calls waiting on it.
+type clientConn struct {
+	ready   chan struct{} // closed once dialled, or failed to
+	dialErr error
+	conn    net.Conn
+	w       *frameWriter
+
+	mu      sync.Mutex
+	nextID  uint64
+	pending map[uint64]chan frame
+	err     error         // why the connection ended
+	done    chan struct{} // closed when it ended
+}
+
+func (cc *clientConn) failed() bool {
+	select {
+	case <-cc.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (cc *clientConn) call(ctx context.Context, kind byte, payload []byte) ([]byte, error) {
+	ch := make(chan frame, 1)
+	cc.mu.Lock()
+	if cc.err != nil {
+		cc.mu.Unlock()
+		return nil, cc.err
+	}
+	cc.nextID++
+	id := cc.nextID
+	cc.pending[id] = ch
+	cc.mu.Unlock()
+	defer func() {
+		cc.mu.Lock()
+		delete(cc.pending, id)
+		cc.mu.Unlock()
+	}()
+
+	if err := cc.w.write(frame{id: id, kind: kind, payload: payload}); err != nil {
+		_ = cc.conn.Close()
+		return nil, err
+	}
+	select {
+	case f := <-ch:
+		if f.kind == statusError {
+			return nil, &RemoteError{Message: string(f.payload)}
+		}
+		return f.payload, nil
+	case <-cc.done:
+		return nil, cc.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// readLoop hands each answer to its caller until the connection fails,
+// then fails the calls still waiting.
+func (cc *clientConn) readLoop(r *bufio.Reader) {
+	var err error
+	for {
+		var f frame
+		if f, err = readFrame(r); err != nil {
+			break
+		}
+		cc.mu.Lock()
+		ch := cc.pending[f.id]
+		cc.mu.Unlock()
+		select {
+		case ch <- f: // buffered; a second answer to an id is dropped
+		default:
+		}
+	}
+	_ = cc.conn.Close()
+	cc.mu.Lock()
+	cc.err = fmt.Errorf("connection lost: %w", err)
+	cc.mu.Unlock()
+	close(cc.done)
+}
