@@ -90,11 +90,13 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 			runOurs := func() error {
 				r, err := RunOn(ctx, ours, c, cfg, rtag)
 				oursRounds = append(oursRounds, r)
+				logRound(cfg, c, round, "weave", r)
 				return wrap("weave", err)
 			}
 			runBase := func() error {
 				r, err := RunOn(ctx, theirs, c, cfg, rtag)
 				baseRounds = append(baseRounds, r)
+				logRound(cfg, c, round, BaselineName(cfg), r)
 				return wrap(BaselineName(cfg), err)
 			}
 			first, second := runOurs, runBase
@@ -115,6 +117,15 @@ func Compare(ctx context.Context, cfg Config, done func(Row)) ([]Row, error) {
 		}
 	}
 	return rows, nil
+}
+
+// logRound writes one round's figures to cfg.RoundLog, if set.
+func logRound(cfg Config, c Case, round int, side string, r Result) {
+	if cfg.RoundLog == nil {
+		return
+	}
+	fmt.Fprintf(cfg.RoundLog, "round %d %s %s: %.0f ops/s, p50 %v, p99 %v, max %v\n", round, c,
+		side, r.Throughput(), r.P50, r.P99, r.Max)
 }
 
 // wrap names the side of a failed run.

@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os/exec"
 	"slices"
 	"time"
@@ -25,6 +26,9 @@ type Config struct {
 	// Rounds is how many times each case runs on each side; Compare
 	// reports the median round.
 	Rounds int
+	// RoundLog, when not nil, gets a line for every round of every side,
+	// to show how much the rounds spread.
+	RoundLog io.Writer
 	// Ops lists the operations measured, in order; each runs at every
 	// level of Clients.
 	Ops []Op

@@ -42,6 +42,7 @@ type Result struct {
 	Ops      int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	Max      time.Duration // the slowest operation
 	// CPU is the CPU time the servers used during the measured part, when
 	// they run as processes of their own; 0 when unknown.
 	CPU time.Duration
@@ -129,7 +130,7 @@ func run(ctx context.Context, endpoints []string, meter cpuMeter, c Case, cfg Co
 	}
 	slices.Sort(lat)
 	return Result{Case: c, Ops: len(lat), Elapsed: elapsed,
-		P50: percentile(lat, 0.50), P99: percentile(lat, 0.99), CPU: cpu}, nil
+		P50: percentile(lat, 0.50), P99: percentile(lat, 0.99), Max: percentile(lat, 1), CPU: cpu}, nil
 }
 
 // cpuNow reads the meter, -1 without one or when it fails.

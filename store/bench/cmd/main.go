@@ -56,6 +56,7 @@ func run() error {
 	flag.StringVar(&cfg.BaselineBin, "baseline-bin", "",
 		"compare with our peers run from this `binary` (another build of this command) "+
 			"instead of etcd")
+	each := flag.Bool("each-round", false, "print every round of every side to standard error")
 	inProcess := flag.Bool("in-process", false,
 		"run our three peers in this process rather than one process each")
 	flag.Parse()
@@ -64,6 +65,9 @@ func run() error {
 		return err
 	}
 	cfg.Clients = levels
+	if *each {
+		cfg.RoundLog = os.Stderr
+	}
 	cfg.Ops = nil
 	for _, op := range strings.Split(*ops, ",") {
 		cfg.Ops = append(cfg.Ops, bench.Op(strings.TrimSpace(op)))
