@@ -130,7 +130,8 @@ func run(ctx context.Context, endpoints []string, meter cpuMeter, c Case, cfg Co
 	}
 	slices.Sort(lat)
 	return Result{Case: c, Ops: len(lat), Elapsed: elapsed,
-		P50: percentile(lat, 0.50), P99: percentile(lat, 0.99), Max: percentile(lat, 1), CPU: cpu}, nil
+		P50: percentile(lat, 0.50), P99: percentile(lat, 0.99), Max: percentile(lat, 1),
+		CPU: cpu}, nil
 }
 
 // cpuNow reads the meter, -1 without one or when it fails.
