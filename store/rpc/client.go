@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -133,6 +134,9 @@ type clientConn struct {
 	conn    net.Conn
 	w       *frameWriter
 
+	// heard is when the last answer arrived (Unix nanoseconds).
+	heard atomic.Int64
+
 	mu      sync.Mutex
 	nextID  uint64
 	pending map[uint64]chan frame
@@ -166,6 +170,7 @@ func (cc *clientConn) call(ctx context.Context, kind byte, payload []byte) ([]by
 		cc.mu.Unlock()
 	}()
 
+	sent := time.Now().UnixNano()
 	if err := cc.w.write(frame{id: id, kind: kind, payload: payload}); err != nil {
 		_ = cc.conn.Close()
 		return nil, err
@@ -179,6 +184,13 @@ func (cc *clientConn) call(ctx context.Context, kind byte, payload []byte) ([]by
 	case <-cc.done:
 		return nil, cc.err
 	case <-ctx.Done():
+		// A connection that answered nothing at all while this call
+		// waited may be cut off without knowing it (a peer gone, a
+		// partition); TCP may take minutes to say so. The next call
+		// dials a new one.
+		if cc.heard.Load() < sent {
+			_ = cc.conn.Close()
+		}
 		return nil, ctx.Err()
 	}
 }
@@ -192,6 +204,7 @@ func (cc *clientConn) readLoop(r *bufio.Reader) {
 		if f, err = readFrame(r); err != nil {
 			break
 		}
+		cc.heard.Store(time.Now().UnixNano())
 		cc.mu.Lock()
 		ch := cc.pending[f.id]
 		cc.mu.Unlock()

@@ -293,3 +293,45 @@ type bufConn struct {
 
 func (c *bufConn) Write(p []byte) (int, error)      { return c.buf.Write(p) }
 func (c *bufConn) SetWriteDeadline(time.Time) error { return nil }
+
+// TestSilentConnectionIsReplaced talks to a server that accepts and never
+// answers: a call that times out without hearing anything closes the
+// connection, and the next call dials a new one.
+func TestSilentConnectionIsReplaced(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	var conns []net.Conn
+	defer func() {
+		_ = ln.Close()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	c := newClient(t)
+	for i := range 2 {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		_, err := c.Call(ctx, ln.Addr().String(), 1, nil)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("call %d to a silent server: %v", i, err)
+		}
+		select {
+		case conn := <-accepted:
+			conns = append(conns, conn)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("call %d did not dial a new connection", i)
+		}
+	}
+}
