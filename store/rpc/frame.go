@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -18,6 +19,10 @@ const headerLen = 4 + 8 + 1
 
 // MaxFrame bounds a frame's length; a longer one ends the connection.
 const MaxFrame = 64 << 20
+
+// smallFrame is the largest payload read into a buffer of its size at
+// once.
+const smallFrame = 64 << 10
 
 // Answer statuses, in the kind byte of an answer frame.
 const (
@@ -48,11 +53,22 @@ func readFrame(r *bufio.Reader) (frame, error) {
 	if n < headerLen-4 || n-(headerLen-4) > MaxFrame {
 		return frame{}, fmt.Errorf("frame of %d bytes: %w", n, ErrFrameTooLarge)
 	}
-	f := frame{id: binary.BigEndian.Uint64(h[4:12]), kind: h[12],
-		payload: make([]byte, n-(headerLen-4))}
-	if _, err := io.ReadFull(r, f.payload); err != nil {
+	f := frame{id: binary.BigEndian.Uint64(h[4:12]), kind: h[12]}
+	size := int(n - (headerLen - 4))
+	if size <= smallFrame {
+		f.payload = make([]byte, size)
+		if _, err := io.ReadFull(r, f.payload); err != nil {
+			return frame{}, fmt.Errorf("read frame: %w", err)
+		}
+		return f, nil
+	}
+	// A large frame's buffer grows with the bytes that arrive, so that a
+	// header alone cannot make the reader hold MaxFrame.
+	buf := bytes.NewBuffer(make([]byte, 0, smallFrame))
+	if _, err := io.CopyN(buf, r, int64(size)); err != nil {
 		return frame{}, fmt.Errorf("read frame: %w", err)
 	}
+	f.payload = buf.Bytes()
 	return f, nil
 }
 
