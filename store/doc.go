@@ -7,13 +7,15 @@
 //
 // A Store is one peer. Writes (Do, Put, AtomicPut, ...) are Raft
 // commands: a follower forwards them to the leader over the store's own
-// RPC, which shares the Raft port (a connection whose first byte is 'W'
-// is RPC; Raft's start with a message type). The leader stamps each
+// RPC (package rpc: binary frames, many requests in flight on one
+// connection), which shares the Raft port (a connection whose first byte
+// is 'F' is RPC; Raft's start with a message type). The leader stamps each
 // command with its clock, so TTLs expire identically everywhere, and it
 // alone commits the expire commands that remove due keys.
 //
 // Reads come in two kinds. A plain read is served by the local tree and
-// may lag the leader. A quorum read is linearizable: the leader records
+// may lag the leader, but comes after every write this peer answered,
+// forwarded ones included. A quorum read is linearizable: the leader records
 // its commit index, confirms it still leads (VerifyLeader), and the
 // reading peer waits until it applied that index; a new leader first
 // commits a no-op so that entries of earlier terms are applied before it

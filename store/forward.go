@@ -75,7 +75,7 @@ func (s *Store) serveApplyBatch(ctx context.Context, p []byte) ([]byte, error) {
 	for i, f := range pending {
 		if f != nil {
 			res, err := finishApply(req.Commands[i], f)
-			rep.Answers[i] = replyOf(rpcReply{Result: res}, err)
+			rep.Answers[i] = replyOf(rpcReply{Result: res, Index: f.Index()}, err)
 		}
 	}
 	return rep.encode(), nil

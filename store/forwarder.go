@@ -31,8 +31,9 @@ type forwarded struct {
 }
 
 type forwardOutcome struct {
-	res *fsm.Result
-	err error
+	res   *fsm.Result
+	index uint64 // the Raft index of the command's entry
+	err   error
 }
 
 // forwardQueue holds a follower's writes that wait for a free slot, and
@@ -69,9 +70,22 @@ func (s *Store) forward(ctx context.Context, addr string, c *fsm.Command) (*fsm.
 	}
 	select {
 	case out := <-f.done:
+		if out.res != nil {
+			s.noteAnswered(out.index)
+		}
 		return out.res, out.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
+	}
+}
+
+// noteAnswered raises answered to index.
+func (s *Store) noteAnswered(index uint64) {
+	for {
+		cur := s.answered.Load()
+		if index <= cur || s.answered.CompareAndSwap(cur, index) {
+			return
+		}
 	}
 }
 
@@ -197,7 +211,7 @@ func outcomeOf(addr string, c *fsm.Command, a rpcReply) forwardOutcome {
 	case a.Result == nil:
 		return forwardOutcome{err: fmt.Errorf("%s %s: leader %s sent no result", c.Op, c.Key, addr)}
 	}
-	return forwardOutcome{res: a.Result}
+	return forwardOutcome{res: a.Result, index: a.Index}
 }
 
 // commandSize is the part of a command's encoding that can be large.

@@ -32,7 +32,7 @@ func (s *Store) Read(ctx context.Context, key string, o ReadOptions) (fsm.ReadRe
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	if !o.Quorum {
-		if err := s.fsm.waitPrepared(ctx); err != nil {
+		if err := s.settle(ctx); err != nil {
 			return fsm.ReadResult{}, fmt.Errorf("read %s: %w", key, err)
 		}
 		return s.tree.Get(key, o.Recursive, o.Sorted, time.Now().UnixNano())
@@ -126,13 +126,17 @@ func (s *Store) WatchEvents(key string, recursive, stream bool, since uint64) (*
 	return s.hub.watch(key, recursive, stream, since, start), nil
 }
 
-// settle waits until every write this peer has answered is committed to
-// its tree (see raftFSM), so that a local read or a watch that starts now
-// comes after them.
+// settle waits until every write this peer has answered is in its tree,
+// so that a local read or a watch that starts now comes after them, as on
+// an etcd member: its own writes once committed to the tree (see
+// raftFSM), and those the leader applied for it once it applied them too.
 func (s *Store) settle(ctx context.Context) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	return s.fsm.waitPrepared(ctx)
+	if err := s.fsm.waitPrepared(ctx); err != nil {
+		return err
+	}
+	return s.fsm.waitApplied(ctx, s.answered.Load())
 }
 
 // readAndWatch reads key from the local tree and starts a stream watch

@@ -43,6 +43,9 @@ type Store struct {
 	fwd     forwardQueue
 	batches atomic.Uint64
 	batched atomic.Uint64
+	// answered is the highest Raft index of a write the leader applied
+	// for this peer: its reads and watches wait until it applied it too.
+	answered atomic.Uint64
 
 	stop      chan struct{}
 	wg        sync.WaitGroup

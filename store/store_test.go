@@ -261,13 +261,25 @@ func TestTreeFailureStopsPeer(t *testing.T) {
 }
 
 // TestReadYourWrites checks that a plain read and a watch started on the
-// peer that answered a write come after it, although the tree commits
-// the write after the answer.
+// peer that answered a write come after it, as on an etcd member: on a
+// leader, although its tree commits the write after the answer; on a
+// follower, although the leader applied the write and the follower's tree
+// may not have yet.
 func TestReadYourWrites(t *testing.T) {
-	c := newCluster(t, 1, 1, nil)
-	s := c.leader()
+	t.Run("leader", func(t *testing.T) {
+		readYourWrites(t, newCluster(t, 1, 1, nil).leader(), 200)
+	})
+	t.Run("follower", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("starts three stores")
+		}
+		readYourWrites(t, newCluster(t, 3, 3, nil).followers()[0], 100)
+	})
+}
+
+func readYourWrites(t *testing.T, s *Store, n int) {
 	x := ctx(t)
-	for i := range 200 {
+	for i := range n {
 		v := fmt.Sprintf("v%d", i)
 		if err := s.Put(x, "/ryw/k", []byte(v), nil); err != nil {
 			t.Fatal(err)

@@ -19,7 +19,8 @@ const (
 
 // rpcReply is one answer: to a read index, a state check, or one command
 // of a batch. NotLeader asks the caller to find the leader again; Error is
-// any other failure.
+// any other failure. Index is the read index, or the Raft index of a
+// command's entry.
 type rpcReply struct {
 	NotLeader bool
 	Error     string
