@@ -22,15 +22,23 @@ type ReadOptions struct {
 
 // Read returns the node at key as a "get" event, with the store index it
 // saw. A plain read is served from this peer's tree: it sees every write
-// this peer applied before the read began, and may lag the leader. A
+// this peer answered before the read began, and may lag the leader. A
 // quorum read first learns the leader's commit index (asking the leader
 // when this peer follows) and waits until this peer applied it.
+//
+// A plain read on a follower that has not yet applied a write it
+// forwarded is made a quorum read, which the leader answers at once
+// (see readIndexRequest), rather than wait for the leader's next append
+// to bring the commit.
 func (s *Store) Read(ctx context.Context, key string, o ReadOptions) (fsm.ReadResult, error) {
 	if err := s.failed(); err != nil {
 		return fsm.ReadResult{}, err
 	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
+	if !o.Quorum && s.answered.Load() > s.fsm.applied() {
+		o.Quorum = true
+	}
 	if !o.Quorum {
 		if err := s.settle(ctx); err != nil {
 			return fsm.ReadResult{}, fmt.Errorf("read %s: %w", key, err)
