@@ -170,13 +170,19 @@ type readIndexRequest struct {
 	Applied   uint64
 }
 
+// The flags of an encoded readIndexRequest.
+const (
+	readRecursive = 1 << iota
+	readSorted
+)
+
 func (q readIndexRequest) encode() []byte {
 	var flags byte
 	if q.Recursive {
-		flags |= 1
+		flags |= readRecursive
 	}
 	if q.Sorted {
-		flags |= 2
+		flags |= readSorted
 	}
 	return binary.AppendUvarint(appendString(append([]byte(nil), flags), q.Key), q.Applied)
 }
@@ -184,8 +190,8 @@ func (q readIndexRequest) encode() []byte {
 func decodeReadIndex(p []byte) (readIndexRequest, error) {
 	d := fsm.NewDecoder(p)
 	flags := d.Byte()
-	q := readIndexRequest{Recursive: flags&1 != 0, Sorted: flags&2 != 0, Key: d.Str(),
-		Applied: d.Uvarint()}
+	q := readIndexRequest{Recursive: flags&readRecursive != 0, Sorted: flags&readSorted != 0,
+		Key: d.Str(), Applied: d.Uvarint()}
 	if err := d.Finish(); err != nil {
 		return readIndexRequest{}, fmt.Errorf("decode read-index request: %w", err)
 	}
