@@ -59,7 +59,7 @@ func parseRequest(r *http.Request) (*request, *fsm.Error) {
 		}
 	}
 	flag := func(dst *bool, name string) {
-		if e == nil {
+		if _, ok := f[name]; ok && e == nil {
 			e = parseBool(f, name, dst, fmt.Sprintf("invalid value for %q", name))
 		}
 	}
