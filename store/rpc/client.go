@@ -24,7 +24,10 @@ type DialFunc func(ctx context.Context, addr string) (net.Conn, error)
 
 // Client calls servers at many addresses, over one connection each.
 type Client struct {
-	dial   DialFunc
+	dial DialFunc
+	// silent is how long a connection may answer nothing while a call
+	// waits before that call's end closes it.
+	silent time.Duration
 	mu     sync.Mutex
 	conns  map[string]*clientConn
 	closed bool
@@ -32,7 +35,7 @@ type Client struct {
 
 // NewClient returns a client that opens its connections with dial.
 func NewClient(dial DialFunc) *Client {
-	return &Client{dial: dial, conns: map[string]*clientConn{}}
+	return &Client{dial: dial, silent: silentLimit, conns: map[string]*clientConn{}}
 }
 
 // Call sends a request of kind with payload to addr and waits for the
@@ -66,7 +69,7 @@ func (c *Client) conn(ctx context.Context, addr string) (*clientConn, error) {
 	cc := c.conns[addr]
 	if cc == nil || cc.failed() {
 		cc = &clientConn{ready: make(chan struct{}), pending: map[uint64]chan frame{},
-			done: make(chan struct{})}
+			done: make(chan struct{}), silent: c.silent}
 		c.conns[addr] = cc
 		go c.open(cc, addr)
 	}
@@ -81,6 +84,10 @@ func (c *Client) conn(ctx context.Context, addr string) (*clientConn, error) {
 	}
 	return cc, nil
 }
+
+// silentLimit is Client.silent: long enough that a call with a short
+// deadline on a busy peer does not end the calls beside it.
+const silentLimit = 2 * time.Second
 
 // dialTimeout bounds a dial that no caller waits for any more.
 const dialTimeout = 5 * time.Second
@@ -131,6 +138,7 @@ func (c *Client) Close() error {
 type clientConn struct {
 	ready   chan struct{} // closed once dialled, or failed to
 	dialErr error
+	silent  time.Duration
 	conn    net.Conn
 	w       *frameWriter
 
@@ -184,11 +192,12 @@ func (cc *clientConn) call(ctx context.Context, kind byte, payload []byte) ([]by
 	case <-cc.done:
 		return nil, cc.err
 	case <-ctx.Done():
-		// A connection that answered nothing at all while this call
-		// waited may be cut off without knowing it (a peer gone, a
+		// A connection that answered nothing at all for a while as this
+		// call waited may be cut off without knowing it (a peer gone, a
 		// partition); TCP may take minutes to say so. The next call
 		// dials a new one.
-		if cc.heard.Load() < sent {
+		quietSince := max(cc.heard.Load(), sent)
+		if cc.heard.Load() < sent && time.Now().UnixNano()-quietSince >= int64(cc.silent) {
 			_ = cc.conn.Close()
 		}
 		return nil, ctx.Err()

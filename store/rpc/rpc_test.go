@@ -295,8 +295,9 @@ func (c *bufConn) Write(p []byte) (int, error)      { return c.buf.Write(p) }
 func (c *bufConn) SetWriteDeadline(time.Time) error { return nil }
 
 // TestSilentConnectionIsReplaced talks to a server that accepts and never
-// answers: a call that times out without hearing anything closes the
-// connection, and the next call dials a new one.
+// answers: a call that times out after hearing nothing for the client's
+// silence limit closes the connection, and the next call dials a new one;
+// one that times out sooner leaves it.
 func TestSilentConnectionIsReplaced(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -320,18 +321,35 @@ func TestSilentConnectionIsReplaced(t *testing.T) {
 		}
 	}()
 	c := newClient(t)
-	for i := range 2 {
-		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-		_, err := c.Call(ctx, ln.Addr().String(), 1, nil)
-		cancel()
-		if !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("call %d to a silent server: %v", i, err)
+	c.silent = 40 * time.Millisecond
+	call := func(name string, timeout time.Duration) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if _, err := c.Call(ctx, ln.Addr().String(), 1, nil); !errors.Is(err,
+			context.DeadlineExceeded) {
+			t.Fatalf("%s call to a silent server: %v", name, err)
 		}
+	}
+	newConn := func() bool {
 		select {
 		case conn := <-accepted:
 			conns = append(conns, conn)
-		case <-time.After(5 * time.Second):
-			t.Fatalf("call %d did not dial a new connection", i)
+			return true
+		case <-time.After(100 * time.Millisecond):
+			return false
 		}
+	}
+	call("short", 5*time.Millisecond)
+	if !newConn() {
+		t.Fatal("the first call dialled no connection")
+	}
+	call("long", 60*time.Millisecond) // on the same connection, which it then closes
+	if newConn() {
+		t.Fatal("a call shorter than the silence limit closed the connection")
+	}
+	call("next", 5*time.Millisecond)
+	if !newConn() {
+		t.Fatal("the call after a silent one did not dial a new connection")
 	}
 }
