@@ -78,7 +78,8 @@ func FuzzDecodeWire(f *testing.F) {
 			if err != nil {
 				t.Fatalf("a decoded batch does not encode: %v", err)
 			}
-			if again, _, err := decodeApplyBatch(enc); err != nil || len(again.Commands) != len(ok) {
+			again, _, err := decodeApplyBatch(enc)
+			if err != nil || len(again.Commands) != len(ok) {
 				t.Fatalf("a decoded batch does not read back: %v", err)
 			}
 		}
