@@ -196,8 +196,7 @@ func (cc *clientConn) call(ctx context.Context, kind byte, payload []byte) ([]by
 		// call waited may be cut off without knowing it (a peer gone, a
 		// partition); TCP may take minutes to say so. The next call
 		// dials a new one.
-		quietSince := max(cc.heard.Load(), sent)
-		if cc.heard.Load() < sent && time.Now().UnixNano()-quietSince >= int64(cc.silent) {
+		if cc.heard.Load() < sent && time.Since(time.Unix(0, sent)) >= cc.silent {
 			_ = cc.conn.Close()
 		}
 		return nil, ctx.Err()
