@@ -86,6 +86,12 @@ func (s *Store) serveReadIndex(ctx context.Context, p []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if req.Key != "" {
+		// The tree reads canonical keys only; a peer sends nothing else.
+		if k, err := fsm.ParseKey(req.Key); err != nil || k != req.Key {
+			return nil, fmt.Errorf("read-index request for %q: not a canonical key", req.Key)
+		}
+	}
 	index, err := s.leaderReadIndex(ctx)
 	if err != nil || req.Key == "" || req.Applied >= index {
 		return appendReply(nil, replyOf(rpcReply{Index: index}, err)), nil

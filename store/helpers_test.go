@@ -15,7 +15,7 @@ import (
 // testCluster is a set of stores on 127.0.0.1 sharing one hand-set
 // membership, each with its own data directory.
 type testCluster struct {
-	t       *testing.T
+	t       testing.TB
 	base    string // holds every peer's data directory
 	members *StaticMembership
 	stores  map[string]*Store
@@ -25,7 +25,7 @@ type testCluster struct {
 }
 
 // newCluster starts n stores named p1..pn with the given voter count.
-func newCluster(t *testing.T, n, voters int, tune func(*Config)) *testCluster {
+func newCluster(t testing.TB, n, voters int, tune func(*Config)) *testCluster {
 	t.Helper()
 	// The directory comes first, so that its removal, a cleanup, runs
 	// after the stores are closed: cleanups run last-registered first.
@@ -79,7 +79,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // testLogger writes the stores' records to the test log when -v is given.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if !testing.Verbose() || os.Getenv("STORE_TEST_LOG") == "" {
 		return nil
 	}
@@ -87,7 +87,7 @@ func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, opts))
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"weave.works/weave/store/fsm"
 )
@@ -100,5 +102,25 @@ func FuzzDecodeWire(f *testing.F) {
 				t.Fatalf("answer %+v reads back as %+v, %v", r, again, err)
 			}
 		}
+	})
+}
+
+// FuzzServeRPC sends arbitrary requests of every kind to a one-peer
+// store's RPC handler, as anything that connects to port 6785 may: each
+// must be answered or refused, never crash the peer.
+func FuzzServeRPC(f *testing.F) {
+	s := newCluster(f, 1, 1, nil).leader()
+	b, _ := applyBatchRequest{Commands: []*fsm.Command{{Op: fsm.OpSet, Key: "/a",
+		Value: "1"}}}.encode()
+	f.Add(kindApplyBatch, b)
+	f.Add(kindReadIndex, readIndexRequest{Key: "/a", Applied: 0}.encode())
+	f.Add(kindReadIndex, readIndexRequest{Key: "x", Applied: 0}.encode())
+	f.Add(kindReadIndex, readIndexRequest{Key: "/a/../b"}.encode())
+	f.Add(kindState, []byte(nil))
+	f.Add(byte(9), []byte("?"))
+	f.Fuzz(func(t *testing.T, kind byte, p []byte) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = s.serveRPC(ctx, kind, p)
 	})
 }
