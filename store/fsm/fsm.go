@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -275,6 +276,9 @@ type ReadResult struct {
 // sorted). TTLs are computed at now (Unix nanoseconds).
 func (f *FSM) Get(key string, recursive, sorted bool, now int64) (ReadResult, error) {
 	var res ReadResult
+	if err := checkRooted(key); err != nil {
+		return res, err
+	}
 	err := f.view(func(t tree) error {
 		res.Index, res.Applied = t.counter(metaIndex), t.counter(metaApplied)
 		r, err := t.walk(key, res.Index)
@@ -289,6 +293,16 @@ func (f *FSM) Get(key string, recursive, sorted bool, now int64) (ReadResult, er
 		return nil
 	})
 	return res, err
+}
+
+// checkRooted refuses a key that does not start at the root: the tree's
+// lookups take canonical keys (ParseKey), and one without its leading
+// slash has no place in it.
+func checkRooted(key string) error {
+	if !strings.HasPrefix(key, "/") {
+		return fmt.Errorf("key %q does not start with /", key)
+	}
+	return nil
 }
 
 // Remove closes the tree and deletes its file, for a caller that rebuilds

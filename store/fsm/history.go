@@ -94,6 +94,9 @@ type WatchStart struct {
 // history fails with CodeEventIndexCleared.
 func (f *FSM) History(key string, recursive bool, since uint64) (WatchStart, error) {
 	var ws WatchStart
+	if err := checkRooted(key); err != nil {
+		return ws, err
+	}
 	err := f.view(func(t tree) error {
 		ws.Index = t.counter(metaIndex)
 		if since == 0 || since > ws.Index {
