@@ -2,7 +2,6 @@ package fsm
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 )
@@ -55,49 +54,36 @@ func appendBinary(b []byte, c *Command) ([]byte, error) {
 	return binary.AppendVarint(b, c.Time), nil
 }
 
-var errTruncated = errors.New("binary command ends early")
-
 // decodeBinary reads what appendBinary wrote after the version byte.
 func decodeBinary(b []byte, c *Command) error {
-	if len(b) < 2 {
-		return errTruncated
+	d := NewDecoder(b)
+	code, flags := d.Byte(), d.Byte()
+	if err := d.Err(); err != nil {
+		return err
 	}
-	if int(b[0]) >= len(opCodes) {
-		return fmt.Errorf("unknown operation code %d", b[0])
+	if int(code) >= len(opCodes) {
+		return fmt.Errorf("unknown operation code %d", code)
 	}
-	c.Op = opCodes[b[0]]
-	flags := b[1]
 	if flags&^cmdFlags != 0 {
 		return fmt.Errorf("unknown flags %#x", flags&^cmdFlags)
 	}
+	c.Op = opCodes[code]
 	c.Dir, c.Refresh, c.Recursive = flags&cmdDir != 0, flags&cmdRefresh != 0,
 		flags&cmdRecursive != 0
-	b = b[2:]
-	for _, s := range []*string{&c.Key, &c.Value, &c.PrevValue} {
-		n, k := binary.Uvarint(b)
-		if k <= 0 || n > uint64(len(b)-k) {
-			return errTruncated
-		}
-		*s = string(b[k : k+int(n)])
-		b = b[k+int(n):]
-	}
-	var k int
-	if c.PrevIndex, k = binary.Uvarint(b); k <= 0 {
-		return errTruncated
-	}
-	b = b[k:]
+	c.Key = d.Str()
+	c.Value = d.Str()
+	c.PrevValue = d.Str()
+	c.PrevIndex = d.Uvarint()
 	if flags&cmdTTL != 0 {
-		ttl, k := binary.Varint(b)
-		if k <= 0 {
-			return errTruncated
-		}
-		c.TTL, b = &ttl, b[k:]
+		ttl := d.Varint()
+		c.TTL = &ttl
 	}
-	if c.Time, k = binary.Varint(b); k <= 0 {
-		return errTruncated
+	c.Time = d.Varint()
+	if err := d.Err(); err != nil {
+		return err
 	}
-	if len(b) != k {
-		return fmt.Errorf("%d bytes after the command", len(b)-k)
+	if rest := len(d.Rest()); rest > 0 {
+		return fmt.Errorf("%d bytes after the command", rest)
 	}
 	return nil
 }

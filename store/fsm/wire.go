@@ -105,7 +105,7 @@ func AppendResult(b []byte, r *Result) []byte {
 	}
 	b = binary.AppendUvarint(append(b, flags), r.Index)
 	if r.Err != nil {
-		b = appendError(b, r.Err)
+		b = AppendError(b, r.Err)
 	}
 	b = binary.AppendUvarint(b, uint64(len(r.Events)))
 	for _, e := range r.Events {
@@ -115,9 +115,7 @@ func AppendResult(b []byte, r *Result) []byte {
 }
 
 // AppendError appends an etcd error's binary form.
-func AppendError(b []byte, e *Error) []byte { return appendError(b, e) }
-
-func appendError(b []byte, e *Error) []byte {
+func AppendError(b []byte, e *Error) []byte {
 	b = binary.AppendVarint(b, int64(e.Code))
 	b = appendString(b, e.Message)
 	b = appendString(b, e.Cause)

@@ -104,6 +104,7 @@ func TestConcurrentCallsOutOfOrder(t *testing.T) {
 // waiting call: the call fails, and the next one dials again.
 func TestLostConnectionFailsCallsAndRedials(t *testing.T) {
 	block := make(chan struct{})
+	arrived := make(chan struct{}, 1)
 	var mu sync.Mutex
 	var conns []net.Conn
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -113,6 +114,7 @@ func TestLostConnectionFailsCallsAndRedials(t *testing.T) {
 	defer ln.Close()
 	s := NewServer(func(_ context.Context, kind byte, p []byte) ([]byte, error) {
 		if kind == 9 {
+			arrived <- struct{}{}
 			<-block
 		}
 		return p, nil
@@ -128,20 +130,11 @@ func TestLostConnectionFailsCallsAndRedials(t *testing.T) {
 		_, err := c.Call(context.Background(), addr, 9, nil)
 		failed <- err
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		mu.Lock()
-		n := len(conns)
-		mu.Unlock()
-		if n == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no connection arrived")
-		}
-		time.Sleep(time.Millisecond)
+	select {
+	case <-arrived: // the server holds the request, on the one connection
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request never arrived")
 	}
-	time.Sleep(20 * time.Millisecond) // the request is on its way
 	mu.Lock()
 	_ = conns[0].Close()
 	mu.Unlock()
